@@ -1,0 +1,274 @@
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { EvalRecord, StepRecord } from '../worker/protocol';
+import { usePlayground } from './store';
+
+/** Colours from the Okabe-Ito palette, distinguishable with common colour-vision deficiencies. */
+const COLORS = { blue: '#0072B2', vermillion: '#D55E00', green: '#009E73', purple: '#CC79A7' };
+const CHANCE_COLOR = '#555555';
+
+/** Minimum time between two redraws of a chart, in milliseconds, because redrawing is the costly part of an update. */
+const CHART_REDRAW_MS = 500;
+
+type NumericKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T] & string;
+
+interface SeriesLine<T> {
+  dataKey: NumericKey<T>;
+  name: string;
+  color: string;
+}
+
+interface ChanceLine {
+  y: number;
+  label: string;
+  /** Side of the chart the label sits on, so that two close lines can get opposite sides. */
+  side: 'left' | 'right';
+}
+
+interface MetricChartProps<T extends { step: number }> {
+  testId: string;
+  title: string;
+  /** Meaning of the metric, in one or two sentences. */
+  caption: string;
+  points: readonly T[];
+  lines: readonly SeriesLine<T>[];
+  yDomain: AxisDomain;
+  /** Fixed y-axis ticks. When absent, recharts picks them. */
+  yTicks?: readonly number[];
+  chance?: readonly ChanceLine[];
+}
+
+type AxisDomain = readonly [number | 'auto', number | 'auto'];
+
+const STEP_DOMAIN: AxisDomain = [0, 'auto'];
+const LOSS_DOMAIN: AxisDomain = [0, 'auto'];
+const FRACTION_DOMAIN: AxisDomain = [0, 1];
+const TOP5_DOMAIN: AxisDomain = [0, 5];
+const FRACTION_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const TOP5_TICKS = [0, 1, 2, 3, 4, 5];
+const NO_CHANCE_LINES: readonly ChanceLine[] = [];
+
+function formatValue(value: unknown): string {
+  return typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value);
+}
+
+function latestSummary<T extends { step: number }>(title: string, points: readonly T[], lines: readonly SeriesLine<T>[]): string {
+  const latest = points[points.length - 1];
+  if (latest === undefined) {
+    return `${title}: no points yet.`;
+  }
+  const values = lines.map((line) => `${line.name} ${formatValue(latest[line.dataKey])}`);
+  return `${title} at step ${latest.step}: ${values.join(', ')}.`;
+}
+
+/**
+ * Returns `value`, but passes a change on at most once per `intervalMs`. The latest value is shown
+ * at most `intervalMs` after the previous one, plus timer delay.
+ */
+function useThrottled<T>(value: T, intervalMs: number): T {
+  const [shown, setShown] = useState(value);
+  const lastShownAt = useRef(0);
+
+  useEffect(() => {
+    const show = () => {
+      lastShownAt.current = performance.now();
+      setShown(value);
+    };
+    const waitMs = lastShownAt.current + intervalMs - performance.now();
+    if (waitMs <= 0) {
+      show();
+      return undefined;
+    }
+    const timer = setTimeout(show, waitMs);
+    return () => clearTimeout(timer);
+  }, [value, intervalMs]);
+
+  return shown;
+}
+
+function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>) {
+  const { testId, title, caption, points, lines, yDomain, yTicks, chance = NO_CHANCE_LINES } = props;
+  return (
+    <figure className="chart" data-testid={testId} data-points={points.length}>
+      <figcaption>
+        <span className="chart-title">{title}</span>
+        <span className="chart-caption">{caption}</span>
+      </figcaption>
+      <div className="chart-body" aria-hidden="true">
+        {points.length === 0 ? (
+          <p className="chart-empty">No points yet. Start a run with Train.</p>
+        ) : (
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+              <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
+              <XAxis dataKey="step" type="number" domain={STEP_DOMAIN} allowDecimals={false} />
+              <YAxis domain={yDomain} ticks={yTicks} tickFormatter={formatValue} width="auto" />
+              <Tooltip formatter={formatValue} labelFormatter={(step) => `step ${String(step)}`} />
+              {lines.length > 1 && <Legend />}
+              {chance.map((line) => (
+                <ReferenceLine
+                  key={line.label}
+                  y={line.y}
+                  stroke={CHANCE_COLOR}
+                  strokeDasharray="6 4"
+                  label={{
+                    value: line.label,
+                    position: line.side === 'left' ? 'insideBottomLeft' : 'insideBottomRight',
+                    fill: CHANCE_COLOR,
+                  }}
+                />
+              ))}
+              {lines.map((line) => (
+                <Line
+                  key={line.dataKey}
+                  type="linear"
+                  dataKey={line.dataKey}
+                  name={line.name}
+                  stroke={line.color}
+                  strokeWidth={2.5}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+      <p className="sr-only">{latestSummary(title, points, lines)}</p>
+    </figure>
+  );
+}
+
+// `memo` keeps a chart from redrawing when its parent re-renders with the same props. The cast
+// restores the generic signature that `memo`'s return type drops.
+const MetricChart = memo(MetricChartView) as typeof MetricChartView;
+
+const LOSS_LINES: SeriesLine<StepRecord>[] = [{ dataKey: 'loss', name: 'loss', color: COLORS.vermillion }];
+const TRAIN_SUCCESS_LINES: SeriesLine<StepRecord>[] = [
+  { dataKey: 'trainSuccess', name: 'success', color: COLORS.blue },
+];
+const COMM_LINES: SeriesLine<EvalRecord>[] = [
+  { dataKey: 'commSuccess', name: 'success', color: COLORS.blue },
+  { dataKey: 'top5Success', name: 'top-5', color: COLORS.green },
+];
+const TOP5_CLASS_LINES: SeriesLine<EvalRecord>[] = [
+  { dataKey: 'targetClassInTop5', name: 'images', color: COLORS.purple },
+];
+const CLASS_RANK_LINES: SeriesLine<EvalRecord>[] = [
+  { dataKey: 'targetClassAvgRank', name: 'rank', color: COLORS.vermillion },
+];
+
+/**
+ * Chance levels when the receiver ranks the candidates at random: each candidate, the target and
+ * every distractor alike, is then equally likely to take each of the `batchSize` ranks.
+ */
+function chanceLines(batchSize: number): Record<'first' | 'firstAndTop5' | 'meanRank', ChanceLine[]> {
+  return {
+    first: [{ y: 1 / batchSize, label: 'chance', side: 'right' }],
+    firstAndTop5: [
+      { y: 1 / batchSize, label: 'chance', side: 'left' },
+      { y: Math.min(1, 5 / batchSize), label: 'top-5 chance', side: 'right' },
+    ],
+    meanRank: [{ y: (batchSize + 1) / 2, label: 'chance', side: 'right' }],
+  };
+}
+
+/** Returns ticks for a rank axis from 1 to `batchSize`: the ends and the quarters between them. */
+function rankAxisTicks(batchSize: number): number[] {
+  const quarters = [0.25, 0.5, 0.75].map((fraction) => Math.round(batchSize * fraction));
+  return [...new Set([1, ...quarters, batchSize])].filter((tick) => tick >= 1 && tick <= batchSize);
+}
+
+function StepCharts({ batchSize }: { batchSize: number }) {
+  const points = useThrottled(
+    usePlayground((state) => state.steps.points),
+    CHART_REDRAW_MS,
+  );
+  const chance = useMemo(() => chanceLines(batchSize), [batchSize]);
+  return (
+    <>
+      <MetricChart<StepRecord>
+        testId="chart-loss"
+        title="Training loss"
+        caption="Receiver's hinge loss on the training batch, averaged over its games. Lower is better."
+        points={points}
+        lines={LOSS_LINES}
+        yDomain={LOSS_DOMAIN}
+      />
+      <MetricChart<StepRecord>
+        testId="chart-train-success"
+        title="Training-batch success"
+        caption="Fraction of the training batch's games in which the receiver ranks the target first."
+        points={points}
+        lines={TRAIN_SUCCESS_LINES}
+        yDomain={FRACTION_DOMAIN}
+        yTicks={FRACTION_TICKS}
+        chance={chance.first}
+      />
+    </>
+  );
+}
+
+function EvalCharts({ batchSize }: { batchSize: number }) {
+  const points = useThrottled(
+    usePlayground((state) => state.evals.points),
+    CHART_REDRAW_MS,
+  );
+  const chance = useMemo(() => chanceLines(batchSize), [batchSize]);
+  const rankDomain = useMemo<AxisDomain>(() => [1, batchSize], [batchSize]);
+  const rankTicks = useMemo(() => rankAxisTicks(batchSize), [batchSize]);
+  return (
+    <>
+      <MetricChart<EvalRecord>
+        testId="chart-comm"
+        title="Held-out communication success"
+        caption="Fraction of held-out test games whose target the receiver ranks first (success) or among its first 5 (top-5)."
+        points={points}
+        lines={COMM_LINES}
+        yDomain={FRACTION_DOMAIN}
+        yTicks={FRACTION_TICKS}
+        chance={chance.firstAndTop5}
+      />
+      <MetricChart<EvalRecord>
+        testId="chart-top5-class"
+        title="Target-class images in the top 5"
+        caption="Mean number of images of the target's class, the target included, among the receiver's first 5. It rises when messages carry the class."
+        points={points}
+        lines={TOP5_CLASS_LINES}
+        yDomain={TOP5_DOMAIN}
+        yTicks={TOP5_TICKS}
+      />
+      <MetricChart<EvalRecord>
+        testId="chart-class-rank"
+        title="Rank of target-class distractors"
+        caption="Mean rank (1 is first) of the distractors that share the target's class. It falls when messages carry the class."
+        points={points}
+        lines={CLASS_RANK_LINES}
+        yDomain={rankDomain}
+        yTicks={rankTicks}
+        chance={chance.meanRank}
+      />
+    </>
+  );
+}
+
+/** Renders the training and evaluation charts of the current run. Dashed lines mark chance level. */
+export function Charts() {
+  const batchSize = usePlayground((state) => (state.runConfig ?? state.config).batchSize);
+  return (
+    <section className="charts" aria-label="Training charts">
+      <StepCharts batchSize={batchSize} />
+      <EvalCharts batchSize={batchSize} />
+    </section>
+  );
+}

@@ -1,0 +1,370 @@
+/**
+ * UI state of the playground: the run configuration being edited, what the training worker has
+ * reported, and the errors on screen.
+ *
+ * The store is a framework-free zustand store, so `applyEvent` can be tested without a worker or
+ * a DOM. React components read it through `usePlayground` with narrow selectors.
+ */
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { DEFAULT_RUN_CONFIG, type BackendName, type RunConfig } from '../game/config';
+import type { EvalRecord, RunState, StepRecord, WorkerEvent } from '../worker/protocol';
+
+/** Maximum number of points kept per chart series. Beyond it, older points are thinned out evenly. */
+export const MAX_SERIES_POINTS = 1000;
+
+/** Maximum number of errors kept on screen. The oldest ones are dropped first. */
+export const MAX_SHOWN_ERRORS = 5;
+
+/** Settings edited as text and validated before they reach `config`. */
+export type NumericField =
+  | 'learningRate'
+  | 'temperature'
+  | 'evalInterval'
+  | 'seed'
+  | 'batchSize'
+  | 'vocabSize'
+  | 'maxLen'
+  | 'hiddenSize'
+  | 'embeddingSize'
+  | 'evalGames';
+
+/** Settings chosen from a fixed list. */
+export type ChoiceField = 'extractor' | 'backbone' | 'backend';
+
+/** Accepted range of one numeric setting. */
+export interface NumericRule {
+  integer: boolean;
+  min: number;
+  /** When true, `min` itself is rejected (the value must be greater than `min`). */
+  minExclusive: boolean;
+  max: number;
+}
+
+/**
+ * Accepted ranges of the numeric settings. The upper bounds catch typos that would stall the tab,
+ * and are not limits of the method.
+ */
+export const NUMERIC_RULES: Record<NumericField, NumericRule> = {
+  learningRate: { integer: false, min: 0, minExclusive: true, max: 1 },
+  temperature: { integer: false, min: 0, minExclusive: true, max: 100 },
+  evalInterval: { integer: true, min: 1, minExclusive: false, max: 100_000 },
+  // The seed feeds a 32-bit generator.
+  seed: { integer: true, min: 0, minExclusive: false, max: 4_294_967_295 },
+  // A game needs a target and at least one distractor.
+  batchSize: { integer: true, min: 2, minExclusive: false, max: 1024 },
+  // The end-of-sequence token plus at least one other token.
+  vocabSize: { integer: true, min: 2, minExclusive: false, max: 10_000 },
+  maxLen: { integer: true, min: 1, minExclusive: false, max: 32 },
+  hiddenSize: { integer: true, min: 1, minExclusive: false, max: 4096 },
+  embeddingSize: { integer: true, min: 1, minExclusive: false, max: 4096 },
+  // CIFAR-10 has 10,000 test images and each one is the target of at most one evaluation game.
+  evalGames: { integer: true, min: 1, minExclusive: false, max: 10_000 },
+};
+
+const DECIMAL_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Result of parsing a numeric setting typed by the user. */
+export type ParsedNumber = { ok: true; value: number } | { ok: false; message: string };
+
+/** Describes a rule's range in words, e.g. "a whole number from 2 to 1024". */
+export function describeRule(rule: NumericRule): string {
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  if (rule.minExclusive) {
+    return `${kind} greater than ${rule.min} and at most ${rule.max}`;
+  }
+  return `${kind} from ${rule.min} to ${rule.max}`;
+}
+
+/** Parses and validates the text of a numeric setting against its rule. */
+export function parseNumericField(field: NumericField, text: string): ParsedNumber {
+  const rule = NUMERIC_RULES[field];
+  const trimmed = text.trim();
+  const expected = `Enter ${describeRule(rule)}.`;
+
+  if (trimmed === '') {
+    return { ok: false, message: `Missing value. ${expected}` };
+  }
+  if (!DECIMAL_PATTERN.test(trimmed)) {
+    return { ok: false, message: `"${trimmed}" is not a number. ${expected}` };
+  }
+
+  const value = Number(trimmed);
+  const belowMin = rule.minExclusive ? value <= rule.min : value < rule.min;
+  if (!Number.isFinite(value) || belowMin || value > rule.max) {
+    return { ok: false, message: `${trimmed} is out of range. ${expected}` };
+  }
+  if (rule.integer && !Number.isInteger(value)) {
+    return { ok: false, message: `${trimmed} is not a whole number. ${expected}` };
+  }
+  return { ok: true, value };
+}
+
+/** Loading status of the CIFAR-10 images. */
+export type DataStatus =
+  | { phase: 'idle' }
+  | { phase: 'loading'; message: string; loadedBytes: number; totalBytes: number }
+  | { phase: 'loaded'; trainImages: number; testImages: number; sourceLabel: string }
+  | { phase: 'failed'; message: string };
+
+/** A chart series thinned to at most `MAX_SERIES_POINTS` points. */
+export interface Series<T> {
+  points: T[];
+  /** Spacing of the kept records: every `stride`-th one is kept. It doubles each time the series is thinned. */
+  stride: number;
+  /** Records received since the run started, kept or not. */
+  received: number;
+}
+
+/** An error on screen until the user dismisses it. */
+export interface ShownError {
+  id: number;
+  message: string;
+  /** How many times this message arrived in a row. */
+  repeats: number;
+  /** Whether it arrived while data was loading. Such errors are removed once data has loaded. */
+  aboutData: boolean;
+}
+
+/** State of the playground page, with the actions that change it. */
+export interface PlaygroundState {
+  /** Configuration of the next run, as valid numbers. */
+  config: RunConfig;
+  /** Text of each numeric setting as typed, valid or not. */
+  configText: Record<NumericField, string>;
+  /** Validation message of each numeric setting whose text is invalid. */
+  configErrors: Partial<Record<NumericField, string>>;
+  /** Configuration the current or last run was started with. */
+  runConfig: RunConfig | null;
+  runState: RunState;
+  backend: BackendName | null;
+  /** Reason the worker runs on another backend than the preferred one, or null when it does not. */
+  backendFallbackReason: string | null;
+  data: DataStatus;
+  /** Most recent step record. Its `step` is the true step count, even when the series is thinned. */
+  latestStep: StepRecord | null;
+  steps: Series<StepRecord>;
+  latestEval: EvalRecord | null;
+  evals: Series<EvalRecord>;
+  errors: ShownError[];
+  nextErrorId: number;
+
+  /** Applies one event from the training worker. */
+  applyEvent: (event: WorkerEvent) => void;
+  /** Applies events from the training worker in order, notifying subscribers once. */
+  applyEvents: (events: readonly WorkerEvent[]) => void;
+  /** Stores the typed text of a numeric setting and, when valid, its value in `config`. */
+  editNumericField: (field: NumericField, text: string) => void;
+  /** Sets a setting chosen from a list. */
+  setChoice: <K extends ChoiceField>(field: K, value: RunConfig[K]) => void;
+  /** Restores the default configuration and clears validation messages. */
+  resetConfig: () => void;
+  /** Marks data as loading because the page has just sent a `loadData` request. */
+  dataRequested: (message: string) => void;
+  /** Clears the previous run's charts and marks a run as starting with `config`. */
+  runRequested: (config: RunConfig) => void;
+  /** Shows an error raised on the page (worker crash, unreadable file, ...). */
+  reportError: (message: string) => void;
+  dismissError: (id: number) => void;
+}
+
+/** Returns whether a run is in progress, so settings are locked and Train is disabled. */
+export function isRunActive(runState: RunState): boolean {
+  switch (runState) {
+    case 'starting':
+    case 'running':
+    case 'paused':
+      return true;
+    case 'idle':
+    case 'stopped':
+      return false;
+  }
+}
+
+/** Returns an empty chart series. */
+export function emptySeries<T>(): Series<T> {
+  return { points: [], stride: 1, received: 0 };
+}
+
+/**
+ * Appends records to a series, keeping every `stride`-th one. When the series exceeds
+ * `maxPoints`, every other point is dropped and the stride doubles, so the kept points stay
+ * evenly spaced over the whole run.
+ */
+export function appendToSeries<T>(
+  series: Series<T>,
+  records: readonly T[],
+  maxPoints: number = MAX_SERIES_POINTS,
+): Series<T> {
+  let points = series.points.slice();
+  let stride = series.stride;
+  let received = series.received;
+
+  for (const record of records) {
+    if (received % stride === 0) {
+      points.push(record);
+    }
+    received += 1;
+
+    if (points.length > maxPoints) {
+      points = points.filter((_, index) => index % 2 === 0);
+      stride *= 2;
+    }
+  }
+  return { points, stride, received };
+}
+
+function configTextOf(config: RunConfig): Record<NumericField, string> {
+  const fields = Object.keys(NUMERIC_RULES) as NumericField[];
+  return Object.fromEntries(fields.map((field) => [field, String(config[field])])) as Record<
+    NumericField,
+    string
+  >;
+}
+
+/** Returns the error list with `message` added, or its repeat count raised if it is the latest. */
+function withError(state: PlaygroundState, message: string): Partial<PlaygroundState> {
+  const last = state.errors[state.errors.length - 1];
+  if (last !== undefined && last.message === message) {
+    const repeated: ShownError = { ...last, repeats: last.repeats + 1 };
+    return { errors: [...state.errors.slice(0, -1), repeated] };
+  }
+
+  const added: ShownError = {
+    id: state.nextErrorId,
+    message,
+    repeats: 1,
+    aboutData: state.data.phase === 'loading',
+  };
+  return {
+    errors: [...state.errors, added].slice(-MAX_SHOWN_ERRORS),
+    nextErrorId: state.nextErrorId + 1,
+  };
+}
+
+/**
+ * Returns the state changes an error implies. An error while data is loading means the load
+ * failed, and an error while a run is starting means the run never started. In any other state
+ * the run state is left to the worker's next `state` event.
+ */
+function errorUpdate(state: PlaygroundState, message: string): Partial<PlaygroundState> {
+  const update = withError(state, message);
+  if (state.data.phase === 'loading') {
+    update.data = { phase: 'failed', message };
+  }
+  if (state.runState === 'starting') {
+    update.runState = 'stopped';
+  }
+  return update;
+}
+
+function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<PlaygroundState> {
+  switch (event.type) {
+    case 'backend':
+      return { backend: event.backend, backendFallbackReason: event.fallbackReason };
+    case 'dataProgress':
+      return {
+        data: {
+          phase: 'loading',
+          message: event.message,
+          loadedBytes: event.loadedBytes,
+          totalBytes: event.totalBytes,
+        },
+      };
+    case 'dataLoaded':
+      return {
+        data: {
+          phase: 'loaded',
+          trainImages: event.trainImages,
+          testImages: event.testImages,
+          sourceLabel: event.sourceLabel,
+        },
+        errors: state.errors.filter((error) => !error.aboutData),
+      };
+    case 'state':
+      return { runState: event.state };
+    case 'steps': {
+      const latest = event.records[event.records.length - 1];
+      if (latest === undefined) {
+        return {};
+      }
+      return { steps: appendToSeries(state.steps, event.records), latestStep: latest };
+    }
+    case 'eval':
+      return { evals: appendToSeries(state.evals, [event.record]), latestEval: event.record };
+    case 'error':
+      return errorUpdate(state, event.message);
+  }
+}
+
+/** Creates a playground store with the default configuration and nothing loaded. */
+export function createPlaygroundStore(): StoreApi<PlaygroundState> {
+  return createStore<PlaygroundState>()((set) => ({
+    config: { ...DEFAULT_RUN_CONFIG },
+    configText: configTextOf(DEFAULT_RUN_CONFIG),
+    configErrors: {},
+    runConfig: null,
+    runState: 'idle',
+    backend: null,
+    backendFallbackReason: null,
+    data: { phase: 'idle' },
+    latestStep: null,
+    steps: emptySeries<StepRecord>(),
+    latestEval: null,
+    evals: emptySeries<EvalRecord>(),
+    errors: [],
+    nextErrorId: 1,
+
+    applyEvent: (event) => set((state) => eventUpdate(state, event)),
+
+    applyEvents: (events) =>
+      set((state) => events.reduce((next, event) => ({ ...next, ...eventUpdate(next, event) }), state)),
+
+    editNumericField: (field, text) =>
+      set((state) => {
+        const parsed = parseNumericField(field, text);
+        const configText = { ...state.configText, [field]: text };
+        const configErrors = { ...state.configErrors };
+        if (!parsed.ok) {
+          configErrors[field] = parsed.message;
+          return { configText, configErrors };
+        }
+        delete configErrors[field];
+        return { configText, configErrors, config: { ...state.config, [field]: parsed.value } };
+      }),
+
+    setChoice: (field, value) => set((state) => ({ config: { ...state.config, [field]: value } })),
+
+    resetConfig: () =>
+      set({
+        config: { ...DEFAULT_RUN_CONFIG },
+        configText: configTextOf(DEFAULT_RUN_CONFIG),
+        configErrors: {},
+      }),
+
+    dataRequested: (message) =>
+      set({ data: { phase: 'loading', message, loadedBytes: 0, totalBytes: 0 } }),
+
+    runRequested: (config) =>
+      set({
+        runConfig: { ...config },
+        runState: 'starting',
+        latestStep: null,
+        steps: emptySeries<StepRecord>(),
+        latestEval: null,
+        evals: emptySeries<EvalRecord>(),
+      }),
+
+    reportError: (message) => set((state) => errorUpdate(state, message)),
+
+    dismissError: (id) => set((state) => ({ errors: state.errors.filter((e) => e.id !== id) })),
+  }));
+}
+
+/** The page's single store. */
+export const playgroundStore = createPlaygroundStore();
+
+/** Reads a slice of the page's store. The component re-renders only when the selected value changes. */
+export function usePlayground<T>(selector: (state: PlaygroundState) => T): T {
+  return useStore(playgroundStore, selector);
+}
