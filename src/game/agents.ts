@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EOS_TOKEN, type GameConfig } from './config';
 import { gumbelSoftmaxStraightThrough } from './gumbel';
+import { matMul } from './matmul';
 import {
   type BatchNormParams,
   type BatchStatistics,
@@ -94,7 +95,7 @@ export function sendMessage(
     message.tokens.push(token);
     message.alive.push(alive);
     alive = tf.mul(alive, tf.sub(1, tf.slice(token, [0, EOS_TOKEN], [batch, 1])));
-    input = tf.matMul(token, p.embeddings);
+    input = matMul(token, p.embeddings as tf.Tensor2D);
   }
   return message;
 }
@@ -111,7 +112,7 @@ export function readMessage(p: ReceiverParams, message: Message, collected: Batc
   let state: LstmState = { h: zeros, c: zeros };
   for (const [t, token] of message.tokens.entries()) {
     const alive = message.alive[t] as tf.Tensor2D;
-    const next = lstmStep(p.lstm, tf.matMul(token, p.embeddings), state);
+    const next = lstmStep(p.lstm, matMul(token, p.embeddings as tf.Tensor2D), state);
     state = { h: blend(alive, next.h, state.h), c: blend(alive, next.c, state.c) };
   }
   return dense(p.hiddenToFeatures, batchNorm(p.hiddenNorm, state.h, collected));
@@ -124,7 +125,7 @@ function blend(alive: tf.Tensor2D, next: tf.Tensor2D, previous: tf.Tensor2D): tf
 
 /** Scores of every candidate for every game: guesses [games, F] x candidates [C, F] -> [games, C]. */
 export function scoreCandidates(guesses: tf.Tensor2D, candidates: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(guesses, candidates, false, true);
+  return matMul(guesses, tf.transpose(candidates));
 }
 
 /** Token ids of a message, read back: [batch][maxLen], with every token after end-of-sequence dropped. */

@@ -3,6 +3,7 @@
  * normalisation and an LSTM cell. Parameters are drawn from the run's seeded generator.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from './matmul';
 import type { Rng } from './random';
 
 /**
@@ -66,7 +67,7 @@ export function createDense(
 }
 
 export function dense(p: DenseParams, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, p.kernel), p.bias) as tf.Tensor2D;
+  return tf.add(matMul(x, p.kernel as tf.Tensor2D), p.bias) as tf.Tensor2D;
 }
 
 /**
@@ -158,7 +159,7 @@ export interface LstmState {
 
 /** Runs one LSTM step with a single matrix product for all four gates. */
 export function lstmStep(p: LstmParams, x: tf.Tensor2D, state: LstmState): LstmState {
-  const z = tf.add(tf.matMul(tf.concat([x, state.h], 1), p.kernel), p.bias);
+  const z = tf.add(matMul(tf.concat([x, state.h], 1), p.kernel as tf.Tensor2D), p.bias);
   const [i, g, f, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
   const c = tf.add(tf.mul(tf.sigmoid(f), state.c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
   const h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
