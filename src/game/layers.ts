@@ -1,6 +1,6 @@
 /**
- * Parameters and the small layers the agents are built from: dense, 3x3 convolution, batch
- * normalisation and an LSTM cell. Parameters are drawn from the run's seeded generator.
+ * Parameters and the small layers the agents are built from: dense, batch normalisation and an
+ * LSTM cell. Parameters are drawn from the run's seeded generator.
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './matmul';
@@ -71,8 +71,8 @@ export function dense(p: DenseParams, x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Creates a dense layer with He-normal kernel (std sqrt(2 / fanIn)), suited to a ReLU after it.
- * A convolution's kernel has fanIn = kernelSize^2 * inputChannels.
+ * Creates a He-normal weight (std sqrt(2 / fanIn)), suited to a layer followed by a ReLU.
+ * A convolution's filter has fanIn = kernelSize^2 * inputChannels.
  */
 export function heNormal(store: ParamStore, name: string, shape: number[], fanIn: number, trainable: boolean): tf.Variable {
   const size = shape.reduce((a, b) => a * b, 1);
