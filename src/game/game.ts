@@ -1,24 +1,91 @@
 /**
  * The referential game: one sender, one receiver and their shared feature extractor, trained
- * together with Adam on the receiver's hinge loss.
+ * together with Adam on the receiver's hinge loss, optionally with the rotation task.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GameConfig } from './config';
-import { type Message, type ReceiverParams, type SenderParams, createReceiver, createSender, readMessage, scoreCandidates, sendMessage } from './agents';
-import { type FeatureExtractor, createFeatureExtractor, extractFeatures, isTrainable } from './featureExtractor';
+import { type GameConfig, isExtractorTrainable } from './config';
+import {
+  type ChannelSettings,
+  type Message,
+  type ReceiverParams,
+  type SenderParams,
+  createReceiver,
+  createSender,
+  readMessageState,
+  scoreCandidates,
+  sendMessage,
+} from './agents';
+import { type FeatureExtractor, createFeatureExtractor, disposeExtractor, extractFeatures } from './featureExtractor';
 import { sampleGumbel } from './gumbel';
 import { type BatchStatistics, ParamStore, updateMovingStatistics } from './layers';
-import { batchSuccess, hingeLoss } from './loss';
+import { batchSuccess, hingeLossPerGame } from './loss';
 import { type GameMetrics, type GameOutcome, scoreGames, summariseGames } from './metrics';
+import type { PretrainedWeights } from './pretrained';
 import { Rng } from './random';
+import { MeanBaseline, messageEntropy, messageLogProb, reinforceLoss } from './reinforce';
+import {
+  RECEIVER_ROTATION_WEIGHT,
+  type RotationHead,
+  SENDER_ROTATION_WEIGHT,
+  createRotationHead,
+  rotationAccuracy,
+  rotationCrossEntropy,
+  rotationLogits,
+  stepIncludesGame,
+} from './rotation';
 
 /** Adam's epsilon, set explicitly because TF.js lowers its default on 16-bit float backends. */
 const ADAM_EPSILON = 1e-8;
 
+/** An agent's view of a batch of images: their features, or 0-255 pixels [batch, 32, 32, 3] to encode. */
+export type ImageView = { kind: 'features'; features: tf.Tensor2D } | { kind: 'pixels'; pixels: tf.Tensor4D };
+
+/** One training batch. The caller keeps ownership of its tensors. */
+export interface TrainBatch {
+  /** The sender's view of each target, augmented or not. */
+  sender: ImageView;
+  /** The candidates the receiver ranks: the clean images. It may be the same object as `sender`. */
+  receiver: ImageView;
+  /** Quarter turns of each sender image [batch] (int32), the rotation task's labels; null without rotations. */
+  quarterTurns: tf.Tensor1D | null;
+}
+
 /** Figures of one training step, still on the device: read them with `await data()`. */
 export interface TrainStepResult {
+  /** Mean hinge loss of the batch's games, whether or not this step trained on it. */
   loss: tf.Scalar;
   success: tf.Scalar;
+  /** Mean temperature over games and positions when it is learned; null otherwise (see `temperatureNow`). */
+  temperature: tf.Scalar | null;
+  /** Fraction of the batch's rotations predicted right; null without a rotation task. */
+  rotationAccuracy: tf.Scalar | null;
+}
+
+/** Held-out games to evaluate: consecutive blocks of batchSize rows. The caller keeps the tensors. */
+export interface EvalSet {
+  /** Features of the sender's view of each target: [n, featureSize]. */
+  senderFeatures: tf.Tensor2D;
+  /** Features of the clean candidates: [n, featureSize]. */
+  receiverFeatures: tf.Tensor2D;
+  /** Class of each image: [n]. */
+  labels: ArrayLike<number>;
+  /** Quarter turns of each sender image: [n]; null without rotations. */
+  quarterTurns: Int32Array | null;
+}
+
+/** Metrics of an evaluation, with the rotation accuracy when a rotation task is trained. */
+export interface Evaluation extends GameMetrics {
+  /** Fraction of held-out rotations predicted right; absent without a rotation task. */
+  rotationAccuracy?: number;
+}
+
+/** Tensors of a training step that outlive its `tf.tidy`. */
+interface StepOutputs {
+  success: tf.Scalar | null;
+  loss: tf.Scalar | null;
+  temperature: tf.Scalar | null;
+  rotationAccuracy: tf.Scalar | null;
+  receiverLoss: tf.Tensor1D | null;
 }
 
 export class ReferentialGame {
@@ -27,17 +94,31 @@ export class ReferentialGame {
   readonly extractor: FeatureExtractor;
   readonly sender: SenderParams;
   readonly receiver: ReceiverParams;
+  readonly rotationHead: RotationHead | null;
   readonly optimizer: tf.AdamOptimizer;
+  private readonly baseline = new MeanBaseline();
   private readonly trainableVariables: tf.Variable[];
+  /** Training steps taken. */
+  private steps = 0;
 
-  constructor(readonly config: GameConfig) {
+  /** `pretrained` contains the extractor's weights when `config.extractor` is 'pretrained-fixed'; the game takes ownership. */
+  constructor(
+    readonly config: GameConfig,
+    pretrained: PretrainedWeights | null = null,
+  ) {
     this.rng = new Rng(config.seed);
     this.params = new ParamStore(this.rng);
-    this.extractor = createFeatureExtractor(this.params, config.extractor, config.backbone);
+    this.extractor = createFeatureExtractor(this.params, config.extractor, config.backbone, pretrained);
     this.sender = createSender(this.params, config, this.extractor.featureSize);
     this.receiver = createReceiver(this.params, config, this.extractor.featureSize);
+    this.rotationHead = createRotationHead(this.params, config.rotationTask, this.extractor.featureSize, config.hiddenSize);
     this.optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, ADAM_EPSILON);
     this.trainableVariables = this.params.trainable();
+  }
+
+  /** Training steps taken so far. */
+  get stepCount(): number {
+    return this.steps;
   }
 
   /** Maps 0-255 pixels [batch, 32, 32, 3] to image features [batch, featureSize]. */
@@ -45,71 +126,190 @@ export class ReferentialGame {
     return extractFeatures(this.extractor, pixels);
   }
 
+  /** Temperature of the current step: fixed, annealed, or tau0 of a learned one. */
+  temperatureNow(): number {
+    const { temperature, minTemperature, annealRate } = this.config;
+    switch (this.config.temperatureMode) {
+      case 'fixed':
+        return temperature;
+      case 'annealed':
+        return Math.max(minTemperature, temperature * Math.exp(-annealRate * this.steps));
+      case 'learned':
+        return minTemperature;
+    }
+  }
+
+  private channelSettings(): ChannelSettings {
+    return { channel: this.config.channel, temperature: this.temperatureNow(), learnedTemperature: this.config.temperatureMode === 'learned' };
+  }
+
   /**
    * Plays one batch of games, every image the target of one game, and takes one Adam step.
+   * A pixel tensor stands for a batch whose sender and receiver see the same clean images.
    * The caller owns the returned scalars.
    */
-  trainStep(pixels: tf.Tensor4D): TrainStepResult {
-    if (isTrainable(this.config.extractor)) throw new Error(`extractor mode ${this.config.extractor} cannot be trained yet`);
-    const batch = pixels.shape[0];
+  trainStep(input: TrainBatch | tf.Tensor4D): TrainStepResult {
+    const batch: TrainBatch = input instanceof tf.Tensor ? { sender: { kind: 'pixels', pixels: input }, receiver: { kind: 'pixels', pixels: input }, quarterTurns: null } : input;
+    const size = viewSize(batch.sender);
     const seeds = Array.from({ length: this.config.maxLen }, () => this.rng.seed());
     const collected: BatchStatistics[] = [];
-    let success: tf.Scalar | null = null;
+    const outputs: StepOutputs = { success: null, loss: null, temperature: null, rotationAccuracy: null, receiverLoss: null };
+    const includesGame = stepIncludesGame(this.config.rotationTask, this.steps);
 
-    const loss = tf.tidy(() => {
-      // The extractor is frozen: its features are constants for the gradient.
-      const features = this.features(pixels);
+    const objective = tf.tidy(() => {
+      // A frozen extractor's features are constants for the gradient, so they are computed outside it.
+      const frozen = isExtractorTrainable(this.config.extractor) ? null : this.viewFeatures(batch);
       return this.optimizer.minimize(
         () => {
-          const gumbel = seeds.map((seed) => sampleGumbel([batch, this.config.vocabSize], seed));
-          const scores = this.play(features, gumbel, collected);
-          success = tf.keep(batchSuccess(scores));
-          return hingeLoss(scores);
+          const { sender, receiver } = frozen ?? this.viewFeatures(batch);
+          const gumbel = seeds.map((seed) => sampleGumbel([size, this.config.vocabSize], seed));
+          return this.objective(sender, receiver, gumbel, batch.quarterTurns, includesGame, collected, outputs);
         },
         true,
         this.trainableVariables,
       ) as tf.Scalar;
     });
+    objective.dispose();
 
     updateMovingStatistics(collected);
-    if (success === null) throw new Error('the training step produced no success figure');
-    return { loss, success };
+    if (outputs.receiverLoss !== null) {
+      this.baseline.update(outputs.receiverLoss);
+      outputs.receiverLoss.dispose();
+    }
+    this.steps++;
+    if (outputs.success === null || outputs.loss === null) throw new Error('the training step produced no figures');
+    return { loss: outputs.loss, success: outputs.success, temperature: outputs.temperature, rotationAccuracy: outputs.rotationAccuracy };
   }
 
-  /** Returns the scores [batch, batch] of the games whose targets are the rows of `features`. */
-  play(features: tf.Tensor2D, gumbel: tf.Tensor2D[], collected: BatchStatistics[] | null): tf.Tensor2D {
-    const message = this.speak(features, gumbel, collected);
-    return scoreCandidates(readMessage(this.receiver, message, collected), features);
+  /** Features of both views; computed once when both agents see the same images. */
+  private viewFeatures(batch: TrainBatch): { sender: tf.Tensor2D; receiver: tf.Tensor2D } {
+    const sender = this.encode(batch.sender);
+    return { sender, receiver: batch.receiver === batch.sender ? sender : this.encode(batch.receiver) };
   }
 
-  /** Runs the sender alone. */
-  speak(features: tf.Tensor2D, gumbel: tf.Tensor2D[], collected: BatchStatistics[] | null): Message {
-    return sendMessage(this.sender, features, gumbel, this.config.temperature, collected);
+  private encode(view: ImageView): tf.Tensor2D {
+    switch (view.kind) {
+      case 'features':
+        return view.features;
+      case 'pixels':
+        return this.features(view.pixels);
+    }
   }
 
   /**
-   * Plays greedy games (no Gumbel noise, batch normalisation on its moving averages) on held-out
-   * features [n, featureSize]: consecutive blocks of batchSize images, each image the target of
-   * one game whose distractors are the rest of its block. A last partial block is skipped.
+   * Returns the loss the optimiser minimises and keeps the step's figures in `outputs`. The loss
+   * adds the receiver's loss (hinge, plus 5 x rotation when the receiver predicts it), the
+   * sender's 0.5 x rotation when the sender predicts it, and the REINFORCE surrogate under that channel.
    */
-  async evaluate(features: tf.Tensor2D, labels: ArrayLike<number>): Promise<GameMetrics> {
-    const { batchSize, maxLen, vocabSize } = this.config;
-    const outcomes: GameOutcome[] = [];
-    for (let start = 0; start + batchSize <= features.shape[0]; start += batchSize) {
-      const scores = tf.tidy(() => {
-        const block = tf.slice(features, [start, 0], [batchSize, -1]);
-        const noNoise = Array.from({ length: maxLen }, () => tf.zeros([batchSize, vocabSize]) as tf.Tensor2D);
-        return this.play(block, noNoise, null);
-      });
-      const values = await scores.data();
-      scores.dispose();
-      outcomes.push(...scoreGames(values, Array.prototype.slice.call(labels, start, start + batchSize) as number[]));
+  private objective(
+    senderFeatures: tf.Tensor2D,
+    receiverFeatures: tf.Tensor2D,
+    gumbel: tf.Tensor2D[],
+    quarterTurns: tf.Tensor1D | null,
+    includesGame: boolean,
+    collected: BatchStatistics[],
+    outputs: StepOutputs,
+  ): tf.Scalar {
+    const message = sendMessage(this.sender, senderFeatures, { kind: 'sampled', gumbel }, this.channelSettings(), collected);
+    const reading = readMessageState(this.receiver, message, collected);
+    const scores = scoreCandidates(reading.guess, receiverFeatures);
+    const gameLoss = hingeLossPerGame(scores);
+    outputs.success = tf.keep(batchSuccess(scores));
+    outputs.loss = tf.keep(tf.mean(gameLoss) as tf.Scalar);
+    if (this.config.temperatureMode === 'learned') outputs.temperature = tf.keep(tf.mean(tf.stack(message.temperatures)) as tf.Scalar);
+
+    let receiverLoss: tf.Tensor1D = includesGame ? gameLoss : tf.zerosLike(gameLoss);
+    let senderLoss: tf.Scalar = tf.scalar(0);
+    if (this.rotationHead !== null && quarterTurns !== null) {
+      const predictor = this.config.rotationTask === 'sender-predicts' ? senderFeatures : reading.hidden;
+      const logits = rotationLogits(this.rotationHead, predictor);
+      const crossEntropy = rotationCrossEntropy(logits, quarterTurns);
+      outputs.rotationAccuracy = tf.keep(rotationAccuracy(logits, quarterTurns));
+      if (this.config.rotationTask === 'sender-predicts') senderLoss = tf.mul(SENDER_ROTATION_WEIGHT, tf.mean(crossEntropy));
+      else receiverLoss = tf.add(receiverLoss, tf.mul(RECEIVER_ROTATION_WEIGHT, crossEntropy));
     }
-    return summariseGames(outcomes);
+    const total = tf.add(tf.mean(receiverLoss), senderLoss) as tf.Scalar;
+    if (this.config.channel !== 'reinforce') return total;
+    outputs.receiverLoss = tf.keep(receiverLoss);
+    return tf.add(total, this.reinforceTerm(message, receiverLoss)) as tf.Scalar;
+  }
+
+  private reinforceTerm(message: Message, receiverLoss: tf.Tensor1D): tf.Scalar {
+    const logProb = messageLogProb(message.logits, message.tokens, message.alive);
+    const entropy = messageEntropy(message.logits, message.alive);
+    return reinforceLoss(receiverLoss, logProb, entropy, this.baseline.value, this.config.entropyWeight);
+  }
+
+  /**
+   * Returns the scores [batch, batch] of the games whose targets are the rows of `features`.
+   * With `collected` null (evaluation), the sender emits its most likely tokens and `gumbel` is unused.
+   */
+  play(features: tf.Tensor2D, gumbel: tf.Tensor2D[], collected: BatchStatistics[] | null, candidates: tf.Tensor2D = features): tf.Tensor2D {
+    const message = this.speak(features, gumbel, collected);
+    return scoreCandidates(readMessageState(this.receiver, message, collected).guess, candidates);
+  }
+
+  /** Runs the sender alone; with `collected` null (evaluation) it emits its most likely tokens. */
+  speak(features: tf.Tensor2D, gumbel: tf.Tensor2D[], collected: BatchStatistics[] | null): Message {
+    const noise = collected === null ? { kind: 'greedy' as const, maxLen: this.config.maxLen } : { kind: 'sampled' as const, gumbel };
+    return sendMessage(this.sender, features, noise, this.channelSettings(), collected);
+  }
+
+  /**
+   * Plays greedy games (most likely tokens, batch normalisation on its moving averages) on
+   * held-out games: consecutive blocks of batchSize images, each image the target of one game
+   * whose distractors are the rest of its block. A last partial block is skipped. A features
+   * tensor is a set in which the sender's views are the clean candidates.
+   */
+  async evaluate(input: EvalSet | tf.Tensor2D, labels: ArrayLike<number> = []): Promise<Evaluation> {
+    const set: EvalSet = input instanceof tf.Tensor ? { senderFeatures: input, receiverFeatures: input, labels, quarterTurns: null } : input;
+    const { batchSize } = this.config;
+    const outcomes: GameOutcome[] = [];
+    let rotationsRight = 0;
+    for (let start = 0; start + batchSize <= set.senderFeatures.shape[0]; start += batchSize) {
+      const { scores, predicted } = this.evaluateBlock(set, start);
+      const values = await scores.data();
+      const predictions = predicted === null ? null : await predicted.data();
+      tf.dispose([scores, predicted ?? []]);
+      outcomes.push(...scoreGames(values, Array.prototype.slice.call(set.labels, start, start + batchSize) as number[]));
+      for (let i = 0; predictions !== null && set.quarterTurns !== null && i < batchSize; i++) {
+        if (predictions[i] === set.quarterTurns[start + i]) rotationsRight++;
+      }
+    }
+    const metrics = summariseGames(outcomes);
+    if (this.rotationHead === null || set.quarterTurns === null) return metrics;
+    return { ...metrics, rotationAccuracy: rotationsRight / metrics.games };
+  }
+
+  /** Scores [batchSize, batchSize] and predicted rotations [batchSize] of one block of held-out games. */
+  private evaluateBlock(set: EvalSet, start: number): { scores: tf.Tensor2D; predicted: tf.Tensor1D | null } {
+    const [scores, predicted] = tf.tidy(() => {
+      const { batchSize, maxLen } = this.config;
+      const senderBlock = tf.slice(set.senderFeatures, [start, 0], [batchSize, -1]);
+      const receiverBlock = tf.slice(set.receiverFeatures, [start, 0], [batchSize, -1]);
+      const message = sendMessage(this.sender, senderBlock, { kind: 'greedy', maxLen }, this.channelSettings(), null);
+      const reading = readMessageState(this.receiver, message, null);
+      const blockScores = scoreCandidates(reading.guess, receiverBlock);
+      if (this.rotationHead === null) return [blockScores];
+      const predictor = this.config.rotationTask === 'sender-predicts' ? senderBlock : reading.hidden;
+      return [blockScores, tf.argMax(rotationLogits(this.rotationHead, predictor), 1)];
+    }) as [tf.Tensor2D, tf.Tensor1D?];
+    return { scores, predicted: predicted ?? null };
   }
 
   dispose(): void {
     this.optimizer.dispose();
+    this.baseline.dispose();
     this.params.dispose();
+    disposeExtractor(this.extractor);
+  }
+}
+
+function viewSize(view: ImageView): number {
+  switch (view.kind) {
+    case 'features':
+      return view.features.shape[0];
+    case 'pixels':
+      return view.pixels.shape[0];
   }
 }

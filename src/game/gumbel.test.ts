@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { gumbelSoftmaxStraightThrough, relaxedSample, sampleGumbel } from './gumbel';
+import { gumbelFromUniform, gumbelSoftmaxStraightThrough, relaxedSample, sampleGumbel } from './gumbel';
 
 const logitsValues = [
   [0.5, -1.0, 2.0, 0.1],
@@ -58,6 +58,13 @@ describe('sampleGumbel', () => {
   it('is reproducible from its seed', () => {
     expect(sampleGumbel([3, 5], 42).arraySync()).toEqual(sampleGumbel([3, 5], 42).arraySync());
     expect(sampleGumbel([3, 5], 42).arraySync()).not.toEqual(sampleGumbel([3, 5], 43).arraySync());
+  });
+
+  it('stays finite at uniform noise 0 and 1', () => {
+    // 1 - 2^-24 is the largest float32 below 1; a uniform draw can round to it or to 1.
+    const values = Array.from(gumbelFromUniform(tf.tensor1d([0, 2 ** -30, 0.5, 1 - 2 ** -24, 1])).dataSync());
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values[2]).toBeCloseTo(-Math.log(Math.log(2)), 5);
   });
 
   it('has the Gumbel distribution\u2019s mean and variance', () => {

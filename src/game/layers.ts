@@ -18,7 +18,10 @@ export class ParamStore {
   /** Creates a variable from initial values; `trainable` false keeps it out of the optimiser. */
   create(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
     if (this.variables.has(name)) throw new Error(`parameter ${name} is created twice`);
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
+    // The variable keeps its own reference to the values, so the initial tensor can go.
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, trainable);
+    initial.dispose();
     this.variables.set(name, variable);
     return variable;
   }

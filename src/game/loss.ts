@@ -12,12 +12,17 @@ import { HINGE_MARGIN } from './config';
  * 2017, eq. 2): a distractor costs nothing once its score is at least `margin` below the target's.
  */
 export function hingeLoss(scores: tf.Tensor2D, margin = HINGE_MARGIN): tf.Scalar {
+  return tf.tidy(() => tf.mean(hingeLossPerGame(scores, margin)));
+}
+
+/** Returns each game's hinge loss sum_{j != i} max(0, margin - s_ii + s_ij): [batch]. */
+export function hingeLossPerGame(scores: tf.Tensor2D, margin = HINGE_MARGIN): tf.Tensor1D {
   return tf.tidy(() => {
     const batch = scores.shape[0];
     const isTarget = tf.eye(batch);
     const targetScores = tf.sum(tf.mul(scores, isTarget), 1, true); // [batch, 1]
     const violations = tf.relu(tf.add(tf.sub(margin, targetScores), scores));
-    return tf.mean(tf.sum(tf.mul(violations, tf.sub(1, isTarget)), 1));
+    return tf.sum(tf.mul(violations, tf.sub(1, isTarget)), 1) as tf.Tensor1D;
   });
 }
 

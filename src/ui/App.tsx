@@ -1,9 +1,12 @@
 import { Charts } from './Charts';
 import { ConfigPanel, RunControls } from './ConfigPanel';
 import { DataPanel } from './DataPanel';
+import { ExperimentTable } from './ExperimentTable';
+import { Inspector } from './Inspector';
 import { StatusLine } from './StatusLine';
 import { usePlayground } from './store';
 import type { TrainingClient } from './trainingClient';
+import { VocabularyExplorer } from './VocabularyExplorer';
 
 function GameSummary() {
   const maxLen = usePlayground((state) => (state.runConfig ?? state.config).maxLen);
@@ -68,6 +71,11 @@ export function App({ client }: { client: TrainingClient }) {
         </div>
         <Charts />
       </main>
+      <ExperimentTable />
+      <div className="language-panels">
+        <Inspector client={client} />
+        <VocabularyExplorer client={client} />
+      </div>
     </div>
   );
 }

@@ -262,13 +262,77 @@ function EvalCharts({ batchSize }: { batchSize: number }) {
   );
 }
 
+/** A point of a series that only some runs record. */
+interface OptionalPoint {
+  step: number;
+  value: number;
+}
+
+const ROTATION_LINES: SeriesLine<OptionalPoint>[] = [{ dataKey: 'value', name: 'accuracy', color: COLORS.green }];
+const TEMPERATURE_LINES: SeriesLine<OptionalPoint>[] = [{ dataKey: 'value', name: 'temperature', color: COLORS.purple }];
+/** A random guess of one of 4 rotations is right a quarter of the time. */
+const ROTATION_CHANCE: ChanceLine[] = [{ y: 0.25, label: 'chance', side: 'right' }];
+
+/** Keeps the records that hold a figure, as chart points. */
+function optionalPoints<T extends { step: number }>(records: readonly T[], read: (record: T) => number | undefined): OptionalPoint[] {
+  return records.flatMap((record) => {
+    const value = read(record);
+    return value === undefined ? [] : [{ step: record.step, value }];
+  });
+}
+
+function RotationChart() {
+  const evals = useThrottled(
+    usePlayground((state) => state.evals.points),
+    CHART_REDRAW_MS,
+  );
+  const points = useMemo(() => optionalPoints(evals, (record) => record.rotationAccuracy), [evals]);
+  return (
+    <MetricChart<OptionalPoint>
+      testId="chart-rotation"
+      title="Held-out rotation accuracy"
+      caption="Fraction of held-out games in which the predicting agent names the rotation of the sender's image."
+      points={points}
+      lines={ROTATION_LINES}
+      yDomain={FRACTION_DOMAIN}
+      yTicks={FRACTION_TICKS}
+      chance={ROTATION_CHANCE}
+    />
+  );
+}
+
+function TemperatureChart() {
+  const steps = useThrottled(
+    usePlayground((state) => state.steps.points),
+    CHART_REDRAW_MS,
+  );
+  const points = useMemo(() => optionalPoints(steps, (record) => record.temperature), [steps]);
+  return (
+    <MetricChart<OptionalPoint>
+      testId="chart-temperature"
+      title="Gumbel-softmax temperature"
+      caption="Temperature of each training step; learned temperatures are averaged over games and positions."
+      points={points}
+      lines={TEMPERATURE_LINES}
+      yDomain={LOSS_DOMAIN}
+    />
+  );
+}
+
 /** Renders the training and evaluation charts of the current run. Dashed lines mark chance level. */
 export function Charts() {
   const batchSize = usePlayground((state) => (state.runConfig ?? state.config).batchSize);
+  const predictsRotation = usePlayground((state) => (state.runConfig ?? state.config).rotationTask !== 'none');
+  const temperatureChanges = usePlayground((state) => {
+    const config = state.runConfig ?? state.config;
+    return config.temperatureMode !== 'fixed' && config.channel !== 'reinforce';
+  });
   return (
     <section className="charts" aria-label="Training charts">
       <StepCharts batchSize={batchSize} />
       <EvalCharts batchSize={batchSize} />
+      {predictsRotation && <RotationChart />}
+      {temperatureChanges && <TemperatureChart />}
     </section>
   );
 }

@@ -1,19 +1,17 @@
 import {
+  AUGMENTATION_LABELS,
   BACKBONE_LABELS,
+  BACKEND_PREFERENCE_LABELS,
+  CHANNEL_LABELS,
   EXTRACTOR_LABELS,
-  type Backbone,
-  type BackendPreference,
-  type ExtractorMode,
+  FEATURE_CACHE_LABELS,
+  ROTATION_TASK_LABELS,
+  TEMPERATURE_MODE_LABELS,
+  configProblems,
+  type RunConfig,
 } from '../game/config';
-import { isRunActive, NUMERIC_RULES, playgroundStore, usePlayground, type NumericField } from './store';
+import { isRunActive, NUMERIC_RULES, playgroundStore, usePlayground, type ChoiceField, type NumericField } from './store';
 import type { TrainingClient } from './trainingClient';
-
-const BACKEND_PREFERENCE_LABELS: Record<BackendPreference, string> = {
-  auto: 'Auto (WebGPU, then wasm, then CPU)',
-  webgpu: 'WebGPU',
-  wasm: 'WebAssembly (wasm)',
-  cpu: 'Plain JavaScript (cpu)',
-};
 
 interface NumberSettingProps {
   field: NumericField;
@@ -96,34 +94,71 @@ function ChoiceSetting<V extends string>({ id, label, help, value, labels, onCha
   );
 }
 
-function MainSettings() {
-  const extractor = usePlayground((state) => state.config.extractor);
-  const backbone = usePlayground((state) => state.config.backbone);
+interface StoreChoiceProps<K extends ChoiceField> {
+  field: K;
+  label: string;
+  help: string;
+  labels: Record<RunConfig[K], string>;
+}
+
+/** Renders a setting chosen from a list, read from and written to the store's configuration. */
+function StoreChoice<K extends ChoiceField>({ field, label, help, labels }: StoreChoiceProps<K>) {
+  const value = usePlayground((state) => state.config[field]);
   const setChoice = usePlayground((state) => state.setChoice);
   return (
+    <ChoiceSetting id={`setting-${field}`} label={label} help={help} value={value} labels={labels} onChange={(next) => setChoice(field, next)} />
+  );
+}
+
+function ExperimentSettings() {
+  const augmentation = usePlayground((state) => state.config.augmentation);
+  return (
     <>
-      <ChoiceSetting<ExtractorMode>
-        id="setting-extractor"
-        label="Feature extractor"
-        help="How the weights of the image encoder shared by sender and receiver are obtained."
-        value={extractor}
-        labels={EXTRACTOR_LABELS}
-        onChange={(value) => setChoice('extractor', value)}
-      />
-      <ChoiceSetting<Backbone>
-        id="setting-backbone"
-        label="Backbone"
-        help="Convolutional network of the feature extractor."
-        value={backbone}
-        labels={BACKBONE_LABELS}
-        onChange={(value) => setChoice('backbone', value)}
-      />
-      <NumberSetting field="learningRate" label="Learning rate" help="Step size of the optimiser." />
+      <StoreChoice field="extractor" label="Feature extractor" help="How the weights of the image encoder shared by sender and receiver are obtained." labels={EXTRACTOR_LABELS} />
+      <StoreChoice field="backbone" label="Backbone" help="Convolutional network of the feature extractor." labels={BACKBONE_LABELS} />
+      <StoreChoice field="augmentation" label="Sender images" help="What is done to the sender's image; the receiver always sees clean candidates." labels={AUGMENTATION_LABELS} />
+      {augmentation === 'noise' && (
+        <NumberSetting field="noiseStd" label="Noise standard deviation" help="Of the Gaussian noise added to each pixel, on the 0-1 pixel scale (0.1 = 25.5 grey levels)." />
+      )}
+      <StoreChoice field="rotationTask" label="Rotation task" help="Which agent also predicts the rotation of the sender's image; needs rotated sender images." labels={ROTATION_TASK_LABELS} />
+    </>
+  );
+}
+
+function ChannelSettings() {
+  const channel = usePlayground((state) => state.config.channel);
+  const temperatureMode = usePlayground((state) => state.config.temperatureMode);
+  return (
+    <>
+      <StoreChoice field="channel" label="Channel" help="How the sender's tokens pass to the receiver and how the sender learns from them." labels={CHANNEL_LABELS} />
+      {channel === 'reinforce' && (
+        <NumberSetting field="entropyWeight" label="Entropy bonus" help="Weight of the entropy of the sender's token distributions, which keeps it exploring." />
+      )}
+      {channel !== 'reinforce' && (
+        <StoreChoice field="temperatureMode" label="Temperature schedule" help="Fixed, decayed at every step, or set by the sender from its state." labels={TEMPERATURE_MODE_LABELS} />
+      )}
       <NumberSetting
         field="temperature"
         label="Temperature"
-        help="Gumbel-softmax temperature. Lower values make the sender's tokens closer to one-hot."
+        help="Gumbel-softmax temperature (the start of an annealed or learned one). Lower values make the sender's tokens closer to one-hot."
       />
+      {temperatureMode !== 'fixed' && (
+        <NumberSetting field="minTemperature" label="Minimum temperature" help="Floor of the annealed temperature; tau0 of the learned one, tau = tau0 + softplus(w · h)." />
+      )}
+      {temperatureMode === 'annealed' && (
+        <NumberSetting field="annealRate" label="Annealing rate" help="Per step: tau = max(minimum, temperature × exp(−rate × step))." />
+      )}
+    </>
+  );
+}
+
+function MainSettings() {
+  return (
+    <>
+      <ExperimentSettings />
+      <NumberSetting field="learningRate" label="Learning rate" help="Step size of the optimiser." />
+      <ChannelSettings />
+      <NumberSetting field="maxSteps" label="Training steps" help="Steps after which the run stops with a last evaluation; 0 trains until you press Stop." />
       <NumberSetting
         field="evalInterval"
         label="Steps between evaluations"
@@ -132,15 +167,13 @@ function MainSettings() {
       <NumberSetting
         field="seed"
         label="Seed"
-        help="Seeds initialisation, batch order and Gumbel noise, so a run can be repeated."
+        help="Seeds initialisation, batch order, Gumbel noise and augmentation, so a run can be repeated."
       />
     </>
   );
 }
 
 function AdvancedSettings() {
-  const backend = usePlayground((state) => state.config.backend);
-  const setChoice = usePlayground((state) => state.setChoice);
   return (
     <details className="advanced">
       <summary>Advanced</summary>
@@ -149,14 +182,19 @@ function AdvancedSettings() {
         label="Batch size"
         help="Images per batch. Each game has 1 target and batch size − 1 distractors."
       />
-      <ChoiceSetting<BackendPreference>
-        id="setting-backend"
+      <StoreChoice
+        field="backend"
         label="Backend"
         help="TensorFlow.js backend to try first. The worker falls back to another one when it is unavailable."
-        value={backend}
         labels={BACKEND_PREFERENCE_LABELS}
-        onChange={(value) => setChoice('backend', value)}
       />
+      <StoreChoice
+        field="featureCache"
+        label="Feature cache"
+        help="A frozen extractor's features are computed once per image and rotation and kept in memory."
+        labels={FEATURE_CACHE_LABELS}
+      />
+      <NumberSetting field="featureCacheMB" label="Feature cache budget (MB)" help="Memory for cached features; images beyond it are recomputed when drawn." />
       <NumberSetting
         field="vocabSize"
         label="Vocabulary size"
@@ -171,6 +209,20 @@ function AdvancedSettings() {
         help="Held-out test images used as targets in each evaluation."
       />
     </details>
+  );
+}
+
+/** Lists the combinations of settings that cannot run, each with what to change. */
+function ConfigProblems() {
+  const config = usePlayground((state) => state.config);
+  const problems = configProblems(config);
+  if (problems.length === 0) return null;
+  return (
+    <ul className="setting-error" data-testid="config-problems">
+      {problems.map((problem) => (
+        <li key={problem}>{problem}</li>
+      ))}
+    </ul>
   );
 }
 
@@ -189,6 +241,7 @@ export function ConfigPanel() {
       <fieldset className="settings" disabled={locked}>
         <legend className="sr-only">Run settings</legend>
         <MainSettings />
+        <ConfigProblems />
         <AdvancedSettings />
         <button type="button" className="button-secondary" onClick={resetConfig}>
           Restore defaults
@@ -199,7 +252,7 @@ export function ConfigPanel() {
 }
 
 /** Returns why Train is disabled, or null when a run can start. */
-function trainBlocker(dataLoaded: boolean, invalidCount: number, active: boolean): string | null {
+function trainBlocker(dataLoaded: boolean, invalidCount: number, active: boolean, problemCount = 0): string | null {
   if (active) {
     return null;
   }
@@ -209,6 +262,9 @@ function trainBlocker(dataLoaded: boolean, invalidCount: number, active: boolean
   if (invalidCount > 0) {
     return `Fix the ${invalidCount === 1 ? 'invalid setting' : `${invalidCount} invalid settings`} to train.`;
   }
+  if (problemCount > 0) {
+    return 'Change the settings listed under Settings: they cannot run together.';
+  }
   return null;
 }
 
@@ -217,9 +273,10 @@ export function RunControls({ client }: { client: TrainingClient }) {
   const runState = usePlayground((state) => state.runState);
   const dataLoaded = usePlayground((state) => state.data.phase === 'loaded');
   const invalidCount = usePlayground((state) => Object.keys(state.configErrors).length);
+  const problemCount = usePlayground((state) => configProblems(state.config).length);
   const active = isRunActive(runState);
 
-  const blocker = trainBlocker(dataLoaded, invalidCount, active);
+  const blocker = trainBlocker(dataLoaded, invalidCount, active, problemCount);
   const canPause = runState === 'running' || runState === 'paused';
   const togglePause = () => (runState === 'paused' ? client.resume() : client.pause());
   return (

@@ -71,7 +71,7 @@ function CommSuccessItem() {
   return (
     <div className="status-item">
       <span className="status-label">Communication success (held-out)</span>
-      <span className="status-value" data-testid="comm-success">
+      <span className="status-value" data-testid="comm-success" data-step={latestEval?.step}>
         {latestEval === null ? NO_VALUE : latestEval.commSuccess.toFixed(2)}
       </span>
     </div>

@@ -7,8 +7,10 @@
  */
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { DEFAULT_RUN_CONFIG, type BackendName, type RunConfig } from '../game/config';
+import { DEFAULT_RUN_CONFIG, type BackendName, type RunConfig, type RunConfigChoice } from '../game/config';
+import { type PresetId, differencesFromPreset, findPreset, presetConfig } from '../game/presets';
 import type { EvalRecord, RunState, StepRecord, WorkerEvent } from '../worker/protocol';
+import { type InspectorState, applyInspectorEvent, emptyInspectorState } from './inspectorState';
 
 /** Maximum number of points kept per chart series. Beyond it, older points are thinned out evenly. */
 export const MAX_SERIES_POINTS = 1000;
@@ -27,10 +29,16 @@ export type NumericField =
   | 'maxLen'
   | 'hiddenSize'
   | 'embeddingSize'
-  | 'evalGames';
+  | 'evalGames'
+  | 'minTemperature'
+  | 'annealRate'
+  | 'entropyWeight'
+  | 'noiseStd'
+  | 'maxSteps'
+  | 'featureCacheMB';
 
 /** Settings chosen from a fixed list. */
-export type ChoiceField = 'extractor' | 'backbone' | 'backend';
+export type ChoiceField = RunConfigChoice;
 
 /** Accepted range of one numeric setting. */
 export interface NumericRule {
@@ -60,7 +68,21 @@ export const NUMERIC_RULES: Record<NumericField, NumericRule> = {
   embeddingSize: { integer: true, min: 1, minExclusive: false, max: 4096 },
   // CIFAR-10 has 10,000 test images and each one is the target of at most one evaluation game.
   evalGames: { integer: true, min: 1, minExclusive: false, max: 10_000 },
+  minTemperature: { integer: false, min: 0, minExclusive: true, max: 100 },
+  annealRate: { integer: false, min: 0, minExclusive: false, max: 1 },
+  entropyWeight: { integer: false, min: 0, minExclusive: false, max: 100 },
+  // On the 0-1 pixel scale: 1 already drowns every image.
+  noiseStd: { integer: false, min: 0, minExclusive: false, max: 1 },
+  maxSteps: { integer: true, min: 0, minExclusive: false, max: 10_000_000 },
+  featureCacheMB: { integer: true, min: 0, minExclusive: false, max: 100_000 },
 };
+
+/** The latest evaluation of a run started from a preset, for the results table. */
+export interface PresetResult {
+  record: EvalRecord;
+  /** Settings of the run that differ from the preset's (backbone, steps, ...). */
+  differences: (keyof RunConfig)[];
+}
 
 const DECIMAL_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -148,6 +170,14 @@ export interface PlaygroundState {
   evals: Series<EvalRecord>;
   errors: ShownError[];
   nextErrorId: number;
+  /** Message inspector and vocabulary explorer: selections, the worker's responses and the pinned image. */
+  inspector: InspectorState;
+  /** Preset last applied to the settings; null after Restore defaults. */
+  presetId: PresetId | null;
+  /** Preset the current or last run was started from. */
+  runPresetId: PresetId | null;
+  /** Latest evaluation of this session's runs, per preset. */
+  presetResults: Partial<Record<PresetId, PresetResult>>;
 
   /** Applies one event from the training worker. */
   applyEvent: (event: WorkerEvent) => void;
@@ -159,6 +189,8 @@ export interface PlaygroundState {
   setChoice: <K extends ChoiceField>(field: K, value: RunConfig[K]) => void;
   /** Restores the default configuration and clears validation messages. */
   resetConfig: () => void;
+  /** Replaces the settings with a preset's, keeping the backend and cache choices. */
+  applyPreset: (id: PresetId) => void;
   /** Marks data as loading because the page has just sent a `loadData` request. */
   dataRequested: (message: string) => void;
   /** Clears the previous run's charts and marks a run as starting with `config`. */
@@ -291,10 +323,23 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
       return { steps: appendToSeries(state.steps, event.records), latestStep: latest };
     }
     case 'eval':
-      return { evals: appendToSeries(state.evals, [event.record]), latestEval: event.record };
+      return { evals: appendToSeries(state.evals, [event.record]), latestEval: event.record, ...presetResultUpdate(state, event.record) };
     case 'error':
       return errorUpdate(state, event.message);
+    case 'inspection':
+    case 'language':
+    case 'images':
+    case 'inspectionFailed':
+      return { inspector: applyInspectorEvent(state.inspector, event) };
   }
+}
+
+/** Records an evaluation of a run started from a preset under that preset. */
+function presetResultUpdate(state: PlaygroundState, record: EvalRecord): Partial<PlaygroundState> {
+  const preset = state.runPresetId === null ? undefined : findPreset(state.runPresetId);
+  if (preset === undefined || state.runConfig === null) return {};
+  const result: PresetResult = { record, differences: differencesFromPreset(preset, state.runConfig) };
+  return { presetResults: { ...state.presetResults, [preset.id]: result } };
 }
 
 /** Creates a playground store with the default configuration and nothing loaded. */
@@ -314,6 +359,10 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
     evals: emptySeries<EvalRecord>(),
     errors: [],
     nextErrorId: 1,
+    inspector: emptyInspectorState(),
+    presetId: null,
+    runPresetId: null,
+    presetResults: {},
 
     applyEvent: (event) => set((state) => eventUpdate(state, event)),
 
@@ -340,20 +389,32 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
         config: { ...DEFAULT_RUN_CONFIG },
         configText: configTextOf(DEFAULT_RUN_CONFIG),
         configErrors: {},
+        presetId: null,
+      }),
+
+    applyPreset: (id) =>
+      set((state) => {
+        const preset = findPreset(id);
+        if (preset === undefined) return {};
+        const { backend, featureCache, featureCacheMB } = state.config;
+        const config = presetConfig(preset, { backend, featureCache, featureCacheMB });
+        return { config, configText: configTextOf(config), configErrors: {}, presetId: id };
       }),
 
     dataRequested: (message) =>
       set({ data: { phase: 'loading', message, loadedBytes: 0, totalBytes: 0 } }),
 
     runRequested: (config) =>
-      set({
+      set((state) => ({
+        runPresetId: state.presetId,
         runConfig: { ...config },
         runState: 'starting',
         latestStep: null,
         steps: emptySeries<StepRecord>(),
         latestEval: null,
         evals: emptySeries<EvalRecord>(),
-      }),
+        inspector: emptyInspectorState(),
+      })),
 
     reportError: (message) => set((state) => errorUpdate(state, message)),
 

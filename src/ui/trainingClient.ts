@@ -4,7 +4,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunConfig } from '../game/config';
-import type { DataFile, WorkerEvent, WorkerRequest } from '../worker/protocol';
+import type { DataFile, ImageSplit, InspectedSet, WorkerEvent, WorkerRequest } from '../worker/protocol';
 import type { PlaygroundState } from './store';
 
 /** File names the data pickers pass on: CIFAR-10 batch files and archives of them. */
@@ -24,6 +24,12 @@ export interface TrainingClient {
   pause: () => void;
   resume: () => void;
   stop: () => void;
+  /** Requests a replay of game `game` of a set for the message inspector; returns the request's id. */
+  inspect: (set: InspectedSet, game: number) => number;
+  /** Requests a language report on the held-out games now; returns the request's id. */
+  requestLanguage: () => number;
+  /** Requests the pixels of images of a split; returns the request's id. */
+  requestImages: (split: ImageSplit, indices: number[]) => number;
   /** Terminates the worker. Later commands only report an error. */
   dispose: () => void;
 }
@@ -47,6 +53,10 @@ const WORKER_EVENT_TYPES: ReadonlySet<string> = new Set<WorkerEvent['type']>([
   'steps',
   'eval',
   'error',
+  'inspection',
+  'language',
+  'images',
+  'inspectionFailed',
 ]);
 
 function isWorkerEvent(data: unknown): data is WorkerEvent {
@@ -187,11 +197,29 @@ export function createTrainingClient(
     pause: () => post({ type: 'pause' }),
     resume: () => post({ type: 'resume' }),
     stop: () => post({ type: 'stop' }),
+    ...createInspectionCommands(post),
     dispose: () => {
       queue.flush();
       worker?.terminate();
       worker = null;
     },
+  };
+}
+
+/** Creates the inspector's commands: each sends its request with a new id and returns that id. */
+function createInspectionCommands(
+  post: (request: WorkerRequest) => void,
+): Pick<TrainingClient, 'inspect' | 'requestLanguage' | 'requestImages'> {
+  let lastRequestId = 0;
+  const send = (requestWithId: (requestId: number) => WorkerRequest): number => {
+    lastRequestId += 1;
+    post(requestWithId(lastRequestId));
+    return lastRequestId;
+  };
+  return {
+    inspect: (set, game) => send((requestId) => ({ type: 'inspect', requestId, set, game })),
+    requestLanguage: () => send((requestId) => ({ type: 'language', requestId })),
+    requestImages: (split, indices) => send((requestId) => ({ type: 'images', requestId, split, indices })),
   };
 }
 

@@ -5,6 +5,7 @@
  * structured-clonable objects so they cross `postMessage` unchanged.
  */
 import type { BackendName, RunConfig } from '../game/config';
+import type { LanguageSummary } from '../game/language';
 
 /** One CIFAR-10 batch file handed over by the page (file picker or dropped folder). */
 export interface DataFile {
@@ -24,7 +25,13 @@ export type WorkerRequest =
   | { type: 'start'; config: RunConfig }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** Replays game `game` of a set for the message inspector. The worker responds with `inspection`. */
+  | { type: 'inspect'; requestId: number; set: InspectedSet; game: number }
+  /** Measures the language on the held-out games now. The worker responds with `language`. */
+  | { type: 'language'; requestId: number }
+  /** Requests the pixels of images of a split, for thumbnails. The worker responds with `images`. */
+  | { type: 'images'; requestId: number; split: ImageSplit; indices: number[] };
 
 export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped';
 
@@ -37,6 +44,10 @@ export interface StepRecord {
   trainSuccess: number;
   gamesPerSecond: number;
   elapsedMs: number;
+  /** Gumbel-softmax temperature of the step (mean over games and positions when learned). */
+  temperature?: number;
+  /** Fraction of the batch's rotations predicted right; absent without a rotation task. */
+  rotationAccuracy?: number;
 }
 
 /** Metrics of one evaluation on held-out test games (1 target + batchSize - 1 distractors each). */
@@ -53,6 +64,8 @@ export interface EvalRecord {
   targetClassInTop5: number;
   /** Mean 1-based rank of the distractors that share the target's class. */
   targetClassAvgRank: number;
+  /** Fraction of the sender's image rotations predicted right; absent without a rotation task. */
+  rotationAccuracy?: number;
 }
 
 export type WorkerEvent =
@@ -62,4 +75,70 @@ export type WorkerEvent =
   | { type: 'state'; state: RunState }
   | { type: 'steps'; records: StepRecord[] }
   | { type: 'eval'; record: EvalRecord }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'inspection'; requestId: number; inspection: GameInspection }
+  /** A language report: `requestId` is null when the run sent it by itself after an evaluation or a pause. */
+  | { type: 'language'; requestId: number | null; report: LanguageReport }
+  /** Pixels of the requested images, interleaved HWC bytes in request order: [indices.length, 32, 32, 3]. */
+  | { type: 'images'; requestId: number; split: ImageSplit; indices: number[]; pixels: Uint8Array }
+  /** An `inspect`, `language` or `images` request that failed, with the reason. */
+  | { type: 'inspectionFailed'; requestId: number; message: string };
+
+/** CIFAR-10 split an image index refers to. */
+export type ImageSplit = 'train' | 'test';
+
+/**
+ * Games the message inspector browses: the latest training batch, or the held-out test games of
+ * evaluation. Both are replayed greedily with the current parameters, as evaluation plays them.
+ */
+export type InspectedSet = 'trainBatch' | 'heldOut';
+
+/** One game of an inspected set, as listed for browsing. */
+export interface InspectedGame {
+  /** Index of the target image in its split. */
+  image: number;
+  label: number;
+  /** Token ids of the sender's message, end-of-sequence included when emitted. */
+  tokens: number[];
+  /** 1-based rank of the target among the game's candidates. */
+  targetRank: number;
+}
+
+/** A candidate of an inspected game, in the receiver's ranking. */
+export interface RankedCandidate {
+  /** Index in the inspected set of the game whose target this image is. */
+  game: number;
+  /** Index of the image in its split. */
+  image: number;
+  label: number;
+  /** Receiver's score: the dot product of its guess and the candidate's features. */
+  score: number;
+}
+
+/** One replayed game with the receiver's full ranking, and the list of its set's games. */
+export interface GameInspection {
+  /** Training steps taken by the parameters that played the game. */
+  step: number;
+  set: InspectedSet;
+  split: ImageSplit;
+  /** Index of the inspected game in `games`. */
+  game: number;
+  games: InspectedGame[];
+  /** Every candidate of the game, best first; the target is the one whose `game` equals `game`. */
+  ranking: RankedCandidate[];
+  /** Pixels of the candidates in ranking order, interleaved HWC bytes: [ranking.length, 32, 32, 3]. */
+  pixels: Uint8Array;
+  /** Worker time spent on the response, in milliseconds; close to 0 when the step's replay was reused. */
+  elapsedMs: number;
+}
+
+/** Language measures on the held-out games at one step (see `LanguageSummary`). */
+export interface LanguageReport extends LanguageSummary {
+  step: number;
+  /** Test-split index of each analysed image, in the order of `imageMessages`. */
+  images: number[];
+  /** Class of each analysed image. */
+  labels: number[];
+  maxLen: number;
+  vocabSize: number;
+}

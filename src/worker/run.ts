@@ -5,11 +5,13 @@
  * It uses no worker API, so tests can drive it directly; the worker only routes messages to it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../game/config';
-import { ReferentialGame } from '../game/game';
-import { pixelBatch } from '../game/images';
+import { type RunConfig, isExtractorTrainable } from '../game/config';
+import { BatchFeeder, type EvalPlan, disposeEvalSet, drawAugmentation, evalSetOf } from '../game/batches';
+import { type EvalSet, type Evaluation, ReferentialGame } from '../game/game';
+import type { PretrainedWeights } from '../game/pretrained';
 import { Rng } from '../game/random';
 import type { ImageSet } from '../data/cifar10';
+import { GameInspector } from './inspection';
 import type { EvalRecord, RunState, StepRecord, WorkerEvent } from './protocol';
 
 /** Step records are sent in groups at most this often, so a fast run does not flood the page. */
@@ -39,11 +41,24 @@ export class TrainingRun {
   private resumeWaiter: (() => void) | null = null;
   private evalFeatures: tf.Tensor2D | null = null;
   private evalLabels: number[] = [];
+  private readonly feeder: BatchFeeder;
+  /** The held-out games, drawn once. */
+  private evalPlan: EvalPlan | null = null;
+  /** Features of the held-out games, kept between evaluations while the extractor is frozen. */
+  private evalSet: EvalSet | null = null;
+  /** Train-split indices of the latest training batch; null before the first step. */
+  private latestBatch: Int32Array | null = null;
+  /** Step of the latest evaluation; -1 before the first. */
+  private evaluatedStep = -1;
+  /** Serves the message inspector and the vocabulary explorer from this run's game and data. */
+  readonly inspector: GameInspector;
 
+  /** `pretrained` holds the extractor's weights when `config.extractor` is 'pretrained-fixed'; the run takes ownership. */
   constructor(
     readonly config: RunConfig,
     private readonly data: TrainingData,
     private readonly post: (event: WorkerEvent) => void,
+    pretrained: PretrainedWeights | null = null,
   ) {
     if (data.train.count < config.batchSize) {
       throw new Error(`a batch of ${config.batchSize} images needs at least that many training images; ${data.train.count} are loaded`);
@@ -51,7 +66,16 @@ export class TrainingRun {
     if (data.test.count < config.batchSize) {
       throw new Error(`evaluation games of ${config.batchSize} candidates need at least that many test images; ${data.test.count} are loaded`);
     }
-    this.game = new ReferentialGame(config);
+    this.game = new ReferentialGame(config, pretrained);
+    this.feeder = new BatchFeeder(this.game, config, data.train.pixels);
+    this.inspector = new GameInspector({
+      game: this.game,
+      images: data,
+      step: () => this.step,
+      heldOutImages: () => this.evalPlan?.indices ?? null,
+      heldOutFeatures: () => this.evalSet,
+      trainBatch: () => this.latestBatch,
+    });
   }
 
   /** Runs until stopped; resolves once the run has released its tensors. */
@@ -63,16 +87,22 @@ export class TrainingRun {
       while (this.state !== 'stopped') {
         if (this.state === 'paused') {
           this.flushSteps();
+          await this.catchUpOnPause();
+          // A resume or stop that arrived meanwhile found no waiter to wake.
+          if (this.state !== 'paused') continue;
           await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
           continue;
         }
         const diverged = await this.trainOneStep();
         if (diverged) break;
-        if (this.step % this.config.evalInterval === 0) await this.evaluate();
+        const finished = this.config.maxSteps > 0 && this.step >= this.config.maxSteps;
+        if (this.step % this.config.evalInterval === 0 || finished) await this.evaluate();
+        if (finished) break;
         await yieldToMessages();
       }
     } finally {
       this.flushSteps();
+      await this.inspector.close();
       this.release();
       this.setState('stopped');
     }
@@ -108,10 +138,12 @@ export class TrainingRun {
   /** Plays one batch; returns true when the loss is no longer finite. */
   private async trainOneStep(): Promise<boolean> {
     const started = performance.now();
-    const pixels = pixelBatch(this.data.train.pixels, this.nextBatchIndices());
-    const { loss, success } = this.game.trainStep(pixels);
-    const [lossValue, successValue] = await Promise.all([loss.data(), success.data()]);
-    tf.dispose([pixels, loss, success]);
+    const owned = await this.feeder.next(this.nextBatchIndices());
+    const scheduledTemperature = this.game.temperatureNow();
+    const { loss, success, temperature, rotationAccuracy } = this.game.trainStep(owned.batch);
+    const [lossValue, successValue, temperatureValue, rotationValue] = await Promise.all([loss.data(), success.data(), temperature?.data(), rotationAccuracy?.data()]);
+    owned.dispose();
+    tf.dispose([loss, success, temperature ?? [], rotationAccuracy ?? []]);
     const stepMs = performance.now() - started;
     this.step++;
     this.elapsedMs += stepMs;
@@ -124,16 +156,18 @@ export class TrainingRun {
       });
       return true;
     }
-    this.recordStep(lossNumber, successValue[0] as number, stepMs);
+    const extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = { temperature: temperatureValue?.[0] ?? scheduledTemperature };
+    if (rotationValue !== undefined) extras.rotationAccuracy = rotationValue[0] as number;
+    this.recordStep(lossNumber, successValue[0] as number, stepMs, extras);
     return false;
   }
 
-  private recordStep(loss: number, trainSuccess: number, stepMs: number): void {
+  private recordStep(loss: number, trainSuccess: number, stepMs: number, extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = {}): void {
     this.recentStepTimes.push(stepMs);
     if (this.recentStepTimes.length > SPEED_WINDOW_STEPS) this.recentStepTimes.shift();
     const windowMs = this.recentStepTimes.reduce((a, b) => a + b, 0);
     const gamesPerSecond = (this.recentStepTimes.length * this.config.batchSize * 1000) / windowMs;
-    this.pendingSteps.push({ step: this.step, loss, trainSuccess, gamesPerSecond, elapsedMs: this.elapsedMs });
+    this.pendingSteps.push({ step: this.step, loss, trainSuccess, gamesPerSecond, elapsedMs: this.elapsedMs, ...extras });
     if (performance.now() - this.lastFlush >= STEP_FLUSH_MS) this.flushSteps();
   }
 
@@ -153,49 +187,74 @@ export class TrainingRun {
     }
     const indices = this.epochOrder.subarray(this.epochPosition, this.epochPosition + batchSize);
     this.epochPosition += batchSize;
+    this.latestBatch = indices;
     return indices;
   }
 
   /**
-   * Draws the held-out images once and, since the extractor is frozen, computes their features
-   * once: every evaluation then replays the same games.
+   * Draws the held-out games once, with the sender's augmentation, and computes their features
+   * now when the extractor is frozen: every evaluation then replays the same games.
    */
   private prepareEvaluation(): void {
     const { batchSize } = this.config;
     const games = Math.max(batchSize, Math.floor(Math.min(this.config.evalGames, this.data.test.count) / batchSize) * batchSize);
-    const order = new Rng(this.config.seed + EVAL_SEED_OFFSET).permutation(this.data.test.count).subarray(0, games);
-    this.evalLabels = Array.from(order, (index) => this.data.test.labels[index] as number);
-    const blocks: tf.Tensor2D[] = [];
-    for (let start = 0; start < games; start += batchSize) {
-      const pixels = pixelBatch(this.data.test.pixels, order.subarray(start, start + batchSize));
-      blocks.push(this.game.features(pixels));
-      pixels.dispose();
-    }
-    this.evalFeatures = tf.concat(blocks);
-    tf.dispose(blocks);
+    const rng = new Rng(this.config.seed + EVAL_SEED_OFFSET);
+    const indices = rng.permutation(this.data.test.count).subarray(0, games);
+    this.evalLabels = Array.from(indices, (index) => this.data.test.labels[index] as number);
+    this.evalPlan = { indices, labels: this.evalLabels, augmentation: drawAugmentation(this.config.augmentation, games, rng) };
+    if (!isExtractorTrainable(this.config.extractor)) this.computeEvalSet();
+  }
+
+  /** Computes the held-out games' features with the extractor as it is now. */
+  private computeEvalSet(): EvalSet {
+    if (this.evalPlan === null) throw new Error('the held-out games are not drawn yet');
+    if (this.evalSet !== null) disposeEvalSet(this.evalSet);
+    this.evalSet = evalSetOf(this.game, this.data.test.pixels, this.evalPlan, this.config.noiseStd);
+    this.evalFeatures = this.evalSet.receiverFeatures;
+    return this.evalSet;
   }
 
   private async evaluate(): Promise<void> {
-    if (this.evalFeatures === null) return;
+    if (this.evalPlan === null) return;
     this.flushSteps();
-    const metrics = await this.game.evaluate(this.evalFeatures, this.evalLabels);
-    const record: EvalRecord = {
-      step: this.step,
-      games: metrics.games,
-      commSuccess: metrics.commSuccess,
-      commSuccessStd: metrics.commSuccessStd,
-      top5Success: metrics.top5Success,
-      targetClassInTop5: metrics.targetClassInTop5,
-      targetClassAvgRank: metrics.targetClassAvgRank,
-    };
-    this.post({ type: 'eval', record });
+    // A learned extractor has changed since the last evaluation.
+    const set = this.evalSet !== null && !isExtractorTrainable(this.config.extractor) ? this.evalSet : this.computeEvalSet();
+    const metrics = await this.game.evaluate(set);
+    this.post({ type: 'eval', record: evalRecordOf(this.step, metrics) });
+    this.evaluatedStep = this.step;
+    await this.inspector.reportLanguage('when-due', this.post);
+  }
+
+  /**
+   * Evaluates the paused step unless it was just evaluated, and measures its language, so that
+   * the metrics on screen match the games the inspector replays.
+   */
+  private async catchUpOnPause(): Promise<void> {
+    if (this.evaluatedStep !== this.step) await this.evaluate();
+    await this.inspector.reportLanguage('when-stale', this.post);
   }
 
   private release(): void {
-    this.evalFeatures?.dispose();
+    if (this.evalSet !== null) disposeEvalSet(this.evalSet);
+    this.evalSet = null;
     this.evalFeatures = null;
     this.game.dispose();
   }
+}
+
+/** Turns an evaluation into its record; the rotation accuracy only when a rotation task is trained. */
+export function evalRecordOf(step: number, metrics: Evaluation): EvalRecord {
+  const record: EvalRecord = {
+    step,
+    games: metrics.games,
+    commSuccess: metrics.commSuccess,
+    commSuccessStd: metrics.commSuccessStd,
+    top5Success: metrics.top5Success,
+    targetClassInTop5: metrics.targetClassInTop5,
+    targetClassAvgRank: metrics.targetClassAvgRank,
+  };
+  if (metrics.rotationAccuracy !== undefined) record.rotationAccuracy = metrics.rotationAccuracy;
+  return record;
 }
 
 /** Lets queued messages (pause, stop) run between two steps without the 4 ms timer clamp. */

@@ -3,11 +3,14 @@
  * The training worker: routes the page's requests to data loading, backend selection and the
  * current training run, and reports every failure as an `error` event instead of dying.
  */
-import type { BackendPreference } from '../game/config';
+import { type BackendPreference, configProblems } from '../game/config';
+import { loadPretrained, pretrainedBackboneOf } from '../game/pretrained';
 import { type Cifar10Data, loadCifar10 } from '../data/load';
 import { selectBackend } from './backend';
+import { answerInspectionRequest } from './inspection';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 import { TrainingRun } from './run';
+import { fetchWeightReader } from './weights';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -47,9 +50,14 @@ async function stopRun(): Promise<void> {
 async function start(request: Extract<WorkerRequest, { type: 'start' }>): Promise<void> {
   await stopRun();
   if (data === null) throw new Error('No CIFAR-10 data is loaded yet. Load the data, then press Train.');
+  const problems = configProblems(request.config);
+  if (problems.length > 0) throw new Error(`These settings cannot run: ${problems.join(' ')}`);
   post({ type: 'state', state: 'starting' });
   await useBackend(request.config.backend);
-  const current = new TrainingRun(request.config, data, post);
+  const backbone = pretrainedBackboneOf(request.config);
+  const weightsUrl = new URL(`${import.meta.env.BASE_URL}weights/`, self.location.origin).href;
+  const pretrained = backbone === null ? null : await loadPretrained(backbone, fetchWeightReader(weightsUrl));
+  const current = new TrainingRun(request.config, data, post, pretrained);
   run = current;
   runFinished = current.run().catch((error: unknown) => {
     post({ type: 'error', message: `Training failed at a step: ${describe(error)}` });
@@ -73,6 +81,11 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     case 'stop':
       return stopRun();
+    case 'inspect':
+    case 'language':
+    case 'images':
+      // Handled between training steps, or at once while the run is paused.
+      return answerInspectionRequest(request, run?.inspector ?? null, data, (event, transfer) => self.postMessage(event, transfer));
   }
 }
 
