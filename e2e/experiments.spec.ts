@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { applySettings, openPlayground } from './helpers';
 
-// Presets load the paper's VGG16 for 10,000 steps; these runs shrink them to the narrow backbone
-// and a few steps so that they finish within a minute on wasm.
+// Presets set the paper's VGG16 and 10,000 steps. These runs shrink them to the narrow backbone
+// and a few steps, so that they finish within a minute on wasm.
 test('runs a preset and shows its results beside the published ones', async ({ page }) => {
   await openPlayground(page);
   await page.getByTestId('preset-load-random-clean').click();

@@ -11,7 +11,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A folder with a tiny training and test batch: 24 and 16 images. */
+/** Creates a folder with a tiny training batch (24 images) and test batch (16 images). */
 async function tinyData(): Promise<string> {
   const temp = await makeTempDir('experiment-test');
   cleanups.push(temp.remove);

@@ -11,7 +11,7 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1), 1), shape);
 }
 
-/** A fixed non-linear objective of the convolution's output, so every output entry matters differently. */
+/** Returns a fixed non-linear objective of the convolution's output, in which every output entry counts differently. */
 function objective(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Scalar {
   const weights = randomTensor([2, 4, 5, 2], 99);
   return tf.sum(tf.mul(tf.tanh(conv3x3WithFilterGradient(x, filter)), weights));

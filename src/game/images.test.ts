@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IMAGE_BYTES, pixelBatch, rotateInto } from './images';
 
-/** An image whose pixel (y, x) has channels [y, x, 7]. */
+/** Returns an image whose pixel (y, x) has channels [y, x, 7]. */
 function coordinateImage(): Uint8Array {
   const image = new Uint8Array(IMAGE_BYTES);
   for (let y = 0; y < 32; y++) {

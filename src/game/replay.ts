@@ -64,7 +64,7 @@ function blocksOf(rows: number, blockSize: number): [number, number][] {
  * Replays the games of consecutive blocks of `blockSize` images, like `ReferentialGame.evaluate`:
  * each image is the target of one game whose distractors are the rest of its block. The sender
  * reads `senderFeatures` and the receiver ranks `receiverFeatures`, both [games, featureSize] with
- * games a multiple of `blockSize`. They are the same tensor when the sender sees clean images.
+ * games a multiple of `blockSize`. They are the same tensor when the sender gets clean images.
  * The caller keeps both tensors.
  */
 export async function replayGames(
@@ -75,7 +75,9 @@ export async function replayGames(
 ): Promise<ReplayedGames> {
   const games = senderFeatures.shape[0];
   if (games % blockSize !== 0) throw new Error(`${games} games do not split into blocks of ${blockSize}`);
-  if (receiverFeatures.shape[0] !== games) throw new Error(`${games} sender images but ${receiverFeatures.shape[0]} candidates`);
+  if (receiverFeatures.shape[0] !== games) {
+    throw new Error(`expected one candidate per sender image, found ${games} sender images and ${receiverFeatures.shape[0]} candidates`);
+  }
 
   const [scores, ids] = tf.tidy(() => {
     const scoreBlocks: tf.Tensor2D[] = [];
