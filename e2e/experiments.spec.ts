@@ -15,7 +15,7 @@ test('runs a preset and shows its results beside the published ones', async ({ p
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped', { timeout: 180_000 });
 
   await expect(page.getByTestId('preset-ours-random-clean-commSuccess')).toHaveText(/^[01]\.\d\d \u00b1 0\.\d\d$/);
-  await expect(page.getByTestId('preset-row-random-clean')).toContainText('step 20, 128 games; changed: backbone, training steps');
+  await expect(page.getByTestId('preset-row-random-clean')).toContainText('step 20, 128 games; changed: backbone, batch size, evaluation games, training steps');
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
 

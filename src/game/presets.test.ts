@@ -51,7 +51,7 @@ describe('presets', () => {
     expect(config.backend).toBe('wasm');
     expect(config.featureCacheMB).toBe(200);
     expect(differencesFromPreset(preset, config)).toEqual([]);
-    expect(differencesFromPreset(preset, { ...config, backbone: 'narrow', maxSteps: 300 })).toEqual(['backbone', 'maxSteps']);
+    expect(differencesFromPreset(preset, { ...config, backbone: 'narrow', maxSteps: 300, evalInterval: 7 })).toEqual(['backbone', 'maxSteps']);
     expect(differencesFromPreset(preset, { ...DEFAULT_RUN_CONFIG })).toContain('augmentation');
   });
 });

@@ -97,9 +97,12 @@ export function presetConfig(preset: Preset, keep: Partial<RunConfig> = {}): Run
   return { ...DEFAULT_RUN_CONFIG, ...preset.settings, ...keep };
 }
 
-/** Names of the settings in which `config` differs from the preset's configuration. */
+/**
+ * Names of the settings in which `config` differs from the preset's configuration, leaving out
+ * those that do not change what is trained or measured (backend, cache, seed, evaluation interval).
+ */
 export function differencesFromPreset(preset: Preset, config: RunConfig): (keyof RunConfig)[] {
   const expected = presetConfig(preset);
-  const machineSettings: (keyof RunConfig)[] = ['backend', 'featureCache', 'featureCacheMB', 'seed'];
+  const machineSettings: (keyof RunConfig)[] = ['backend', 'featureCache', 'featureCacheMB', 'seed', 'evalInterval'];
   return (Object.keys(expected) as (keyof RunConfig)[]).filter((key) => !machineSettings.includes(key) && expected[key] !== config[key]);
 }
