@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import './ui/app.css';
+import { applyLinkOnLoad } from './ui/linkOnLoad';
 import { playgroundStore } from './ui/store';
 import { createTrainingClient } from './ui/trainingClient';
 
@@ -11,6 +12,7 @@ if (rootElement === null) {
 }
 
 // The client lives outside React so that StrictMode's double mounting cannot start two workers.
+applyLinkOnLoad(playgroundStore, window.location.search);
 const client = createTrainingClient(playgroundStore);
 client.loadDefaultData();
 

@@ -11,6 +11,7 @@ import {
   type RunConfig,
 } from '../game/config';
 import { isRunActive, NUMERIC_RULES, playgroundStore, usePlayground, type ChoiceField, type NumericField } from './store';
+import { ShareLink } from './ShareLink';
 import type { TrainingClient } from './trainingClient';
 
 interface NumberSettingProps {
@@ -303,6 +304,7 @@ export function RunControls({ client }: { client: TrainingClient }) {
           {blocker}
         </p>
       )}
+      <ShareLink />
     </section>
   );
 }

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RUN_CONFIG, RUN_CONFIG_CHOICES, type RunConfig } from '../game/config';
-import { ExperimentLinkError, experimentQuery, parseExperimentLink } from './experimentLink';
+import { DEFAULT_RUN_CONFIG, RUN_CONFIG_CHOICES, type RunConfig, configProblems } from '../game/config';
+import { ExperimentLinkError, MAX_LINK_CHARS, experimentQuery, parseExperimentLink, readExperimentLink } from './experimentLink';
 import { NUMERIC_RULES } from './store';
 
 function problemsOf(link: string): string[] {
@@ -45,5 +46,74 @@ describe('parseExperimentLink', () => {
   it('rejects settings that cannot run together', () => {
     expect(problemsOf('?backbone=mobilenetv2&extractor=learned')[0]).toMatch(/MobileNetV2 is available only pretrained/);
     expect(problemsOf('?rotationTask=sender-predicts')[0]).toMatch(/needs rotated sender images/);
+  });
+});
+
+/** Any value a numeric setting accepts, as the settings panel validates it. */
+function numericValue(field: keyof typeof NUMERIC_RULES): fc.Arbitrary<number> {
+  const rule = NUMERIC_RULES[field];
+  if (rule.integer) return fc.integer({ min: Math.ceil(rule.min + (rule.minExclusive ? 1 : 0)), max: rule.max });
+  return fc.double({ min: rule.min, max: rule.max, minExcluded: rule.minExclusive, noNaN: true, noDefaultInfinity: true });
+}
+
+/** Any run configuration whose every setting is valid on its own. */
+const anyConfig: fc.Arbitrary<RunConfig> = fc.record({
+  ...Object.fromEntries(Object.keys(NUMERIC_RULES).map((field) => [field, numericValue(field as keyof typeof NUMERIC_RULES)])),
+  ...Object.fromEntries(Object.entries(RUN_CONFIG_CHOICES).map(([field, labels]) => [field, fc.constantFrom(...Object.keys(labels))])),
+}) as fc.Arbitrary<unknown> as fc.Arbitrary<RunConfig>; // fc.record cannot type a record built from entries
+
+describe('experiment link round trip', () => {
+  it('restores every setting of any runnable configuration', () => {
+    fc.assert(
+      fc.property(anyConfig, (config) => {
+        fc.pre(configProblems(config).length === 0);
+        expect(parseExperimentLink(`http://127.0.0.1:5173/${experimentQuery(config)}`)).toEqual(config);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes only the settings that differ from the defaults', () => {
+    expect(experimentQuery(DEFAULT_RUN_CONFIG)).toBe('');
+    expect(experimentQuery({ ...DEFAULT_RUN_CONFIG, seed: 7, backbone: 'narrow' })).toBe('?backbone=narrow&seed=7');
+  });
+});
+
+describe('readExperimentLink on hostile links', () => {
+  it('keeps the defaults for prototype keys', () => {
+    const { config, problems } = readExperimentLink('?__proto__=x&constructor=y&prototype=z&seed=4');
+    expect(config).toEqual({ ...DEFAULT_RUN_CONFIG, seed: 4 });
+    expect(Object.getPrototypeOf(config)).toBe(Object.prototype);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/"__proto__" is not a setting/);
+  });
+
+  it('treats markup as an unknown value', () => {
+    const { config, problems } = readExperimentLink('?backbone=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E');
+    expect(config.backbone).toBe(DEFAULT_RUN_CONFIG.backbone);
+    expect(problems).toEqual([`backbone: "<img src=x onerror=alert(1)>" is not one of ${Object.keys(RUN_CONFIG_CHOICES.backbone).join(', ')}.`]);
+  });
+
+  it('replaces each invalid value by its default and keeps the rest', () => {
+    const { config, problems } = readExperimentLink('?seed=-3&learningRate=1e400&batchSize=NaN&maxLen=3&temperature=');
+    expect(config).toEqual({ ...DEFAULT_RUN_CONFIG, maxLen: 3 });
+    expect(problems).toHaveLength(4);
+  });
+
+  it('ignores a link over the maximum length', () => {
+    const { config, problems } = readExperimentLink(`?seed=5&pad=${'x'.repeat(MAX_LINK_CHARS)}`);
+    expect(config).toEqual(DEFAULT_RUN_CONFIG);
+    expect(problems[0]).toMatch(/over the maximum/);
+  });
+
+  it('falls back to the defaults when settings cannot run together', () => {
+    const { config, problems } = readExperimentLink('?rotationTask=sender-predicts&seed=9');
+    expect(config).toEqual(DEFAULT_RUN_CONFIG);
+    expect(problems[0]).toMatch(/needs rotated sender images/);
+  });
+
+  it('survives malformed percent encoding', () => {
+    const { config } = readExperimentLink('?seed=%E0%A4%A&backbone=%ZZ');
+    expect(config).toEqual(DEFAULT_RUN_CONFIG);
   });
 });

@@ -37,17 +37,29 @@ function queryOf(link: string): string {
   return hash === -1 ? query : query.slice(0, hash);
 }
 
+/** Longest link read, in characters; a longer one is ignored whole rather than parsed. */
+export const MAX_LINK_CHARS = 4096;
+
+/** Settings read from a link, and what was wrong with it. */
+export interface LinkReading {
+  config: RunConfig;
+  /** One sentence per rejected setting; empty when every setting was used. */
+  problems: string[];
+}
+
 /**
- * Returns `base` with the settings named in the link's query string. Throws an
- * `ExperimentLinkError` for an unknown or repeated name, an invalid value, or a combination of
- * settings that cannot run.
+ * Returns `base` with every valid setting named in the link's query string. An unknown, repeated
+ * or invalid setting is skipped, so it keeps its value from `base`, and is listed in `problems`.
+ * When the settings read cannot run together, the whole of `base` is returned.
  */
-export function parseExperimentLink(link: string, base: RunConfig = DEFAULT_RUN_CONFIG): RunConfig {
-  const params = new URLSearchParams(queryOf(link));
+export function readExperimentLink(link: string, base: RunConfig = DEFAULT_RUN_CONFIG): LinkReading {
+  if (link.length > MAX_LINK_CHARS) {
+    return { config: { ...base }, problems: [`The link is ${link.length} characters long, over the maximum of ${MAX_LINK_CHARS}, so it was ignored.`] };
+  }
   const config: RunConfig = { ...base };
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const [key, value] of params) {
+  for (const [key, value] of new URLSearchParams(queryOf(link))) {
     if (seen.has(key)) {
       problems.push(`"${key}" is set more than once.`);
       continue;
@@ -56,7 +68,18 @@ export function parseExperimentLink(link: string, base: RunConfig = DEFAULT_RUN_
     const problem = applySetting(config, key, value);
     if (problem !== null) problems.push(problem);
   }
-  if (problems.length === 0) problems.push(...configProblems(config));
+  const combination = configProblems(config);
+  if (combination.length > 0) return { config: { ...base }, problems: [...problems, ...combination] };
+  return { config, problems };
+}
+
+/**
+ * Returns `base` with the settings named in the link's query string. Throws an
+ * `ExperimentLinkError` for an unknown or repeated name, an invalid value, or a combination of
+ * settings that cannot run.
+ */
+export function parseExperimentLink(link: string, base: RunConfig = DEFAULT_RUN_CONFIG): RunConfig {
+  const { config, problems } = readExperimentLink(link, base);
   if (problems.length > 0) throw new ExperimentLinkError(problems, link);
   return config;
 }

@@ -191,6 +191,8 @@ export interface PlaygroundState {
   resetConfig: () => void;
   /** Replaces the settings with a preset's, keeping the backend and cache choices. */
   applyPreset: (id: PresetId) => void;
+  /** Replaces every setting, as opening an experiment link does. */
+  loadConfig: (config: RunConfig) => void;
   /** Marks data as loading because the page has just sent a `loadData` request. */
   dataRequested: (message: string) => void;
   /** Clears the previous run's charts and marks a run as starting with `config`. */
@@ -400,6 +402,8 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
         const config = presetConfig(preset, { backend, featureCache, featureCacheMB });
         return { config, configText: configTextOf(config), configErrors: {}, presetId: id };
       }),
+
+    loadConfig: (config) => set({ config: { ...config }, configText: configTextOf(config), configErrors: {}, presetId: null }),
 
     dataRequested: (message) =>
       set({ data: { phase: 'loading', message, loadedBytes: 0, totalBytes: 0 } }),

@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+import { openPlayground } from './helpers';
+
+test('link restores the settings in a fresh browser profile', async ({ page, browser }) => {
+  await openPlayground(page);
+  await page.getByTestId('setting-backbone').selectOption('narrow');
+  await page.locator('details.advanced > summary').click();
+  await page.getByTestId('setting-seed').fill('42');
+  await page.getByTestId('setting-learningRate').fill('0.0005');
+  await page.getByTestId('setting-maxLen').fill('3');
+  const link = await page.getByTestId('experiment-link').inputValue();
+  expect(link).toContain('seed=42');
+
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto(link);
+  await other.locator('details.advanced > summary').click();
+  await expect(other.getByTestId('setting-backbone')).toHaveValue('narrow');
+  await expect(other.getByTestId('setting-seed')).toHaveValue('42');
+  await expect(other.getByTestId('setting-learningRate')).toHaveValue('0.0005');
+  await expect(other.getByTestId('setting-maxLen')).toHaveValue('3');
+  await expect(other.getByTestId('error')).toHaveCount(0);
+  await fresh.close();
+});
+
+test('hostile link is reported and never runs', async ({ page }) => {
+  let dialogs = 0;
+  page.on('dialog', async (dialog) => {
+    dialogs++;
+    await dialog.dismiss();
+  });
+  const markup = '<img src=x onerror=alert(1)>';
+  await page.goto(`/?seed=7&backbone=${encodeURIComponent(markup)}&__proto__=1&learningRate=-1`);
+  await page.locator('details.advanced > summary').click();
+
+  await expect(page.getByTestId('setting-seed')).toHaveValue('7');
+  await expect(page.getByTestId('setting-backbone')).toHaveValue('vgg16');
+  await expect(page.getByTestId('setting-learningRate')).toHaveValue('0.001');
+  const errors = page.getByTestId('error');
+  await expect(errors).toContainText(markup);
+  await expect(errors).toContainText('"__proto__" is not a setting');
+  await expect(errors).toContainText('learningRate');
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  expect(dialogs).toBe(0);
+});
