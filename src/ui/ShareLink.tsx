@@ -11,8 +11,8 @@ function linkFor(query: string): string {
 }
 
 /**
- * The experiment as a link: every setting that differs from the defaults, seed included, in the
- * query string. Copying falls back to selecting the shown link where the clipboard is refused.
+ * Shows the experiment as a link whose query string holds the seed and every setting that differs
+ * from the defaults. Copying falls back to selecting the shown link where the clipboard is refused.
  */
 export function ShareLink() {
   const config = usePlayground((state) => state.config);

@@ -73,8 +73,8 @@ describe('experiment link round trip', () => {
     );
   });
 
-  it('writes only the settings that differ from the defaults', () => {
-    expect(experimentQuery(DEFAULT_RUN_CONFIG)).toBe('');
+  it('writes the seed and the settings that differ from the defaults', () => {
+    expect(experimentQuery(DEFAULT_RUN_CONFIG)).toBe(`?seed=${DEFAULT_RUN_CONFIG.seed}`);
     expect(experimentQuery({ ...DEFAULT_RUN_CONFIG, seed: 7, backbone: 'narrow' })).toBe('?backbone=narrow&seed=7');
   });
 });

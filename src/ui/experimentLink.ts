@@ -106,12 +106,14 @@ function applyChoice<K extends RunConfigChoice>(config: RunConfig, key: K, value
   return null;
 }
 
-/** Writes a configuration as a link query string that `parseExperimentLink` reads back, settings that equal `base` left out. */
+/**
+ * Writes a configuration as a link query string that `parseExperimentLink` reads back. Settings
+ * equal to `base` are left out, except the seed, which a link always states.
+ */
 export function experimentQuery(config: RunConfig, base: RunConfig = DEFAULT_RUN_CONFIG): string {
   const params = new URLSearchParams();
   for (const key of Object.keys(config) as (keyof RunConfig)[]) {
-    if (config[key] !== base[key]) params.set(key, String(config[key]));
+    if (config[key] !== base[key] || key === 'seed') params.set(key, String(config[key]));
   }
-  const query = params.toString();
-  return query === '' ? '' : `?${query}`;
+  return `?${params.toString()}`;
 }
