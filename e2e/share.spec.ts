@@ -23,6 +23,24 @@ test('link restores the settings in a fresh browser profile', async ({ page, bro
   await fresh.close();
 });
 
+test('same link gives the same losses in two browser profiles', async ({ browser }) => {
+  const link = '/?backbone=narrow&batchSize=16&evalInterval=5&evalGames=16&maxSteps=8&seed=11';
+  const losses: string[] = [];
+  for (let run = 0; run < 2; run++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(link);
+    await expect(page.getByTestId('train-images')).toHaveText(/^\d+$/, { timeout: 120_000 });
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('step')).toHaveText('8', { timeout: 120_000 });
+    await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped');
+    losses.push((await page.getByTestId('loss').textContent()) ?? '');
+    await context.close();
+  }
+  expect(Number(losses[0])).toBeGreaterThan(0);
+  expect(losses[1]).toBe(losses[0]);
+});
+
 test('hostile link is reported and never runs', async ({ page }) => {
   let dialogs = 0;
   page.on('dialog', async (dialog) => {
