@@ -61,3 +61,34 @@ test('hostile link is reported and never runs', async ({ page }) => {
   expect(await page.locator('img[src="x"]').count()).toBe(0);
   expect(dialogs).toBe(0);
 });
+
+test('exports the metric history and a chart', async ({ page }) => {
+  await page.goto('/?backbone=narrow&batchSize=16&evalInterval=4&evalGames=16&maxSteps=10&seed=3');
+  await expect(page.getByTestId('train-images')).toHaveText(/^\d+$/, { timeout: 120_000 });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped', { timeout: 120_000 });
+
+  const csvDownload = page.waitForEvent('download');
+  await page.getByTestId('download-csv').click();
+  const csv = await (await csvDownload).createReadStream();
+  const text = await new Promise<string>((resolve) => {
+    let content = '';
+    csv.on('data', (chunk: Buffer) => (content += chunk.toString()));
+    csv.on('end', () => resolve(content));
+  });
+  const lines = text.trimEnd().split('\n');
+  // Steps 1 to 10 plus the evaluation before the first step.
+  expect(lines).toHaveLength(1 + 11);
+  expect(lines[0]).toMatch(/^step,loss,/);
+
+  const pngDownload = page.waitForEvent('download');
+  await page.getByTestId('chart-loss-png').click();
+  const png = await pngDownload;
+  expect(png.suggestedFilename()).toBe('chart-loss.png');
+  const path = await png.path();
+  const { readFile } = await import('node:fs/promises');
+  const bytes = await readFile(path);
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  expect(bytes.length).toBeGreaterThan(2000);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});

@@ -1,3 +1,4 @@
+import { MetricDownloads } from './MetricDownloads';
 import { Charts } from './Charts';
 import { ConfigPanel, RunControls } from './ConfigPanel';
 import { DataPanel } from './DataPanel';
@@ -65,6 +66,7 @@ export function App({ client }: { client: TrainingClient }) {
       <main className="app-main">
         <div className="side-column">
           <RunControls client={client} />
+          <MetricDownloads />
           {dataFirst && <DataPanel client={client} />}
           <ConfigPanel />
           {!dataFirst && <DataPanel client={client} />}

@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { type MouseEvent, memo, useEffect, useMemo, useRef, useState } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -11,7 +11,8 @@ import {
   YAxis,
 } from 'recharts';
 import type { EvalRecord, StepRecord } from '../worker/protocol';
-import { usePlayground } from './store';
+import { downloadChartPng } from './chartImage';
+import { playgroundStore, usePlayground } from './store';
 
 /** Colours from the Okabe-Ito palette, distinguishable with common colour-vision deficiencies. */
 const COLORS = { blue: '#0072B2', vermillion: '#D55E00', green: '#009E73', purple: '#CC79A7' };
@@ -96,6 +97,22 @@ function useThrottled<T>(value: T, intervalMs: number): T {
   return shown;
 }
 
+/** Saves the chart of the figure the button sits in as `<testId>.png`. */
+function SavePngButton({ testId, title }: { testId: string; title: string }) {
+  const save = (event: MouseEvent<HTMLButtonElement>) => {
+    const figure = event.currentTarget.closest('figure');
+    if (figure === null) return;
+    downloadChartPng(figure, `${testId}.png`).catch((error: unknown) => {
+      playgroundStore.getState().reportError(`Saving the chart failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+  return (
+    <button type="button" className="chart-save" data-testid={`${testId}-png`} aria-label={`Save the ${title} chart as PNG`} onClick={save}>
+      PNG
+    </button>
+  );
+}
+
 function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>) {
   const { testId, title, caption, points, lines, yDomain, yTicks, chance = NO_CHANCE_LINES } = props;
   return (
@@ -103,6 +120,7 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="chart-caption">{caption}</span>
+        {points.length > 0 && <SavePngButton testId={testId} title={title} />}
       </figcaption>
       <div className="chart-body" aria-hidden="true">
         {points.length === 0 ? (

@@ -168,6 +168,10 @@ export interface PlaygroundState {
   steps: Series<StepRecord>;
   latestEval: EvalRecord | null;
   evals: Series<EvalRecord>;
+  /** Every step record of the run, unthinned, for export. */
+  stepLog: StepRecord[];
+  /** Every evaluation record of the run, for export. */
+  evalLog: EvalRecord[];
   errors: ShownError[];
   nextErrorId: number;
   /** Message inspector and vocabulary explorer: selections, the worker's responses and the pinned image. */
@@ -322,10 +326,15 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
       if (latest === undefined) {
         return {};
       }
-      return { steps: appendToSeries(state.steps, event.records), latestStep: latest };
+      return { steps: appendToSeries(state.steps, event.records), latestStep: latest, stepLog: state.stepLog.concat(event.records) };
     }
     case 'eval':
-      return { evals: appendToSeries(state.evals, [event.record]), latestEval: event.record, ...presetResultUpdate(state, event.record) };
+      return {
+        evals: appendToSeries(state.evals, [event.record]),
+        latestEval: event.record,
+        evalLog: state.evalLog.concat(event.record),
+        ...presetResultUpdate(state, event.record),
+      };
     case 'error':
       return errorUpdate(state, event.message);
     case 'inspection':
@@ -357,6 +366,8 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
     data: { phase: 'idle' },
     latestStep: null,
     steps: emptySeries<StepRecord>(),
+    stepLog: [],
+    evalLog: [],
     latestEval: null,
     evals: emptySeries<EvalRecord>(),
     errors: [],
@@ -415,6 +426,8 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
         runState: 'starting',
         latestStep: null,
         steps: emptySeries<StepRecord>(),
+        stepLog: [],
+        evalLog: [],
         latestEval: null,
         evals: emptySeries<EvalRecord>(),
         inspector: emptyInspectorState(),
