@@ -92,3 +92,23 @@ test('exports the metric history and a chart', async ({ page }) => {
   expect(bytes.length).toBeGreaterThan(2000);
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
+
+test('overlays two finished runs on one chart', async ({ page }) => {
+  await page.goto('/?backbone=narrow&batchSize=16&evalInterval=2&evalGames=16&maxSteps=6&seed=1');
+  await expect(page.getByTestId('train-images')).toHaveText(/^\d+$/, { timeout: 120_000 });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped', { timeout: 120_000 });
+  await page.locator('details.advanced > summary').click();
+  await page.getByTestId('setting-seed').fill('2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('step')).toHaveText('6', { timeout: 120_000 });
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped');
+
+  await page.getByTestId('compare-run-1').check();
+  await page.getByTestId('compare-run-2').check();
+  const chart = page.getByTestId('compare-chart');
+  await expect(chart).toHaveAttribute('data-lines', '2');
+  await expect(chart.locator('.recharts-legend-item')).toHaveCount(2);
+  await expect(chart).toContainText('seed=1');
+  await expect(chart).toContainText('seed=2');
+});

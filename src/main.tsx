@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import './ui/app.css';
 import { applyLinkOnLoad } from './ui/linkOnLoad';
+import { recordFinishedRuns, runHistoryStore } from './ui/runHistory';
 import { playgroundStore } from './ui/store';
 import { createTrainingClient } from './ui/trainingClient';
 
@@ -13,6 +14,7 @@ if (rootElement === null) {
 
 // The client lives outside React so that StrictMode's double mounting cannot start two workers.
 applyLinkOnLoad(playgroundStore, window.location.search);
+recordFinishedRuns(playgroundStore, runHistoryStore);
 const client = createTrainingClient(playgroundStore);
 client.loadDefaultData();
 

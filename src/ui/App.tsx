@@ -1,3 +1,4 @@
+import { CompareRuns } from './CompareRuns';
 import { MetricDownloads } from './MetricDownloads';
 import { Charts } from './Charts';
 import { ConfigPanel, RunControls } from './ConfigPanel';
@@ -74,6 +75,7 @@ export function App({ client }: { client: TrainingClient }) {
         <Charts />
       </main>
       <ExperimentTable />
+      <CompareRuns />
       <div className="language-panels">
         <Inspector client={client} />
         <VocabularyExplorer client={client} />
