@@ -335,6 +335,23 @@ describe('loadCifar10 from files', () => {
     expect(error.message).toContain('Picked files: missing CIFAR-10 batch files');
   });
 
+  it('reports a truncated pick before missing files', async () => {
+    const files = [dataFile('data_batch_1.bin', train.subarray(0, 5000))];
+
+    const error = await rejection(loadCifar10({ kind: 'files', files }), Error);
+
+    expect(error.message).toContain('data_batch_1.bin');
+    expect(error.message).toContain('not a multiple of 3073');
+  });
+
+  it('rejects a file named like an archive that is not one', async () => {
+    const files = [dataFile('notes.tar.gz', new TextEncoder().encode('plain text'))];
+
+    const error = await rejection(loadCifar10({ kind: 'files', files }), Cifar10LoadError);
+
+    expect(error.message).toContain('notes.tar.gz is not a valid gzip or tar archive');
+  });
+
   it('rejects several archives', async () => {
     const tar = writeTar([{ name: 'x.bin', bytes: train }]);
     const files = [dataFile('a.tar', tar), dataFile('b.tar', tar)];

@@ -12,6 +12,7 @@ import {
   isTar,
   readArchive,
   selectCifar10Files,
+  type Cifar10Files,
 } from './archive';
 import { type ImageSet, concatImageSets, parseCifar10Batch } from './cifar10';
 
@@ -246,7 +247,7 @@ async function loadFromFiles(files: DataFile[], onProgress: (progress: LoadProgr
   const totalBytes = picked.reduce((total, file) => total + file.bytes.length, 0);
 
   if (picked.some((file) => isCifar10BatchName(file.name))) {
-    const selected = selectCifar10Files(picked, 'Picked files', 'files');
+    const selected = selectOrReportDamage(picked);
     return parseSelected(selected.train, selected.test, 'picked files', totalBytes, onProgress);
   }
 
@@ -258,6 +259,13 @@ async function loadFromFiles(files: DataFile[], onProgress: (progress: LoadProgr
     );
   }
   const [archive] = archives;
+  const fakeArchive = picked.find((file) => /\.(gz|tgz|tar)$/i.test(file.name));
+  if (archive === undefined && fakeArchive !== undefined) {
+    throw new Cifar10LoadError(
+      `${fakeArchive.name} is not a valid gzip or tar archive: its content does not start like one. ` +
+        'Pick the cifar-10-binary.tar.gz downloaded from the CIFAR-10 site, or its .bin files.',
+    );
+  }
   if (archive === undefined) {
     throw new Cifar10LoadError(
       `Picked files: no CIFAR-10 batch file and no .tar.gz or .tar archive among ${listNames(picked)}. ` +
@@ -272,6 +280,21 @@ async function loadFromFiles(files: DataFile[], onProgress: (progress: LoadProgr
   });
   const selected = selectCifar10Files(entries, archive.name, 'archive');
   return parseSelected(selected.train, selected.test, archive.name, archive.bytes.length, onProgress);
+}
+
+/**
+ * Selects the picked batch files; when some are missing, a damaged picked file is reported first,
+ * because it is the problem to fix before picking more.
+ */
+function selectOrReportDamage(picked: ArchiveFile[]): Cifar10Files<ArchiveFile> {
+  try {
+    return selectCifar10Files(picked, 'Picked files', 'files');
+  } catch (error) {
+    for (const file of picked) {
+      if (isCifar10BatchName(file.name)) parseCifar10Batch(file.bytes, file.name);
+    }
+    throw error;
+  }
 }
 
 function parseSelected(
