@@ -96,7 +96,8 @@ export class ReferentialGame {
   readonly receiver: ReceiverParams;
   readonly rotationHead: RotationHead | null;
   readonly optimizer: tf.AdamOptimizer;
-  private readonly baseline = new MeanBaseline();
+  /** Mean receiver loss that REINFORCE subtracts; saved and restored with the run. */
+  readonly baseline = new MeanBaseline();
   private readonly trainableVariables: tf.Variable[];
   /** Training steps taken. */
   private steps = 0;
@@ -119,6 +120,11 @@ export class ReferentialGame {
   /** Training steps taken so far. */
   get stepCount(): number {
     return this.steps;
+  }
+
+  /** Sets the step count of a game restored from a saved run (it drives annealing and the rotation schedule). */
+  restoreStepCount(steps: number): void {
+    this.steps = steps;
   }
 
   /** Maps 0-255 pixels [batch, 32, 32, 3] to image features [batch, featureSize]. */

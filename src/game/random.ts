@@ -10,6 +10,17 @@ export class Rng {
     this.state = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ 0xc2b2ae35) >>> 0;
   }
 
+  /** Returns the generator's 32-bit state, to save a run. */
+  getState(): number {
+    return this.state;
+  }
+
+  /** Replaces the generator's state with one from `getState`, to continue a saved run. */
+  setState(state: number): void {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new Error(`a generator state is a 32-bit unsigned integer, got ${state}`);
+    this.state = state;
+  }
+
   /** Returns a float uniform in [0, 1) (mulberry32 step, 32 bits of state). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

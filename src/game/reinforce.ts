@@ -61,6 +61,16 @@ export class MeanBaseline {
     zero.dispose();
   }
 
+  /** Steps folded into the mean so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Sets the number of steps already folded into `value`, when a saved run is restored. */
+  restoreStepCount(steps: number): void {
+    this.steps = steps;
+  }
+
   /** Folds one step's per-game losses [batch] into the mean, in place. */
   update(perGameLoss: tf.Tensor1D): void {
     this.steps++;

@@ -349,3 +349,23 @@ describe('isRunActive', () => {
     expect(isRunActive('stopped')).toBe(false);
   });
 });
+
+describe('data loads that fail', () => {
+  it('keep the images loaded before in use', () => {
+    const store = createPlaygroundStore();
+    store.getState().applyEvent({ type: 'dataLoaded', trainImages: 10000, testImages: 10000, sourceLabel: 'served' });
+    store.getState().dataRequested('Reading 1 selected file');
+    store.getState().applyEvent({ type: 'error', message: 'notes.tar.gz is not a valid gzip or tar archive.' });
+
+    const { data, errors } = store.getState();
+    expect(data).toEqual({ phase: 'loaded', trainImages: 10000, testImages: 10000, sourceLabel: 'served' });
+    expect(errors.at(-1)?.message).toContain('The images loaded before are still in use.');
+  });
+
+  it('mark the data as failed when nothing was loaded', () => {
+    const store = createPlaygroundStore();
+    store.getState().dataRequested('Downloading');
+    store.getState().applyEvent({ type: 'error', message: 'manifest.json not found.' });
+    expect(store.getState().data.phase).toBe('failed');
+  });
+});

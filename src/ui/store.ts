@@ -9,7 +9,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DEFAULT_RUN_CONFIG, type BackendName, type RunConfig, type RunConfigChoice } from '../game/config';
 import { type PresetId, differencesFromPreset, findPreset, presetConfig } from '../game/presets';
-import type { EvalRecord, RunState, StepRecord, WorkerEvent } from '../worker/protocol';
+import type { EvalRecord, MetricHistory, RunState, StepRecord, WorkerEvent } from '../worker/protocol';
 import { type InspectorState, applyInspectorEvent, emptyInspectorState } from './inspectorState';
 
 /** Maximum number of points kept per chart series. Beyond it, older points are thinned out evenly. */
@@ -163,6 +163,8 @@ export interface PlaygroundState {
   /** Reason the worker runs on another backend than the preferred one, or null when it does not. */
   backendFallbackReason: string | null;
   data: DataStatus;
+  /** The images in use when the current load started; they stay in use if it fails. */
+  dataBeforeLoad: Extract<DataStatus, { phase: 'loaded' }> | null;
   /** Most recent step record. Its `step` is the true step count, even when the series is thinned. */
   latestStep: StepRecord | null;
   steps: Series<StepRecord>;
@@ -201,6 +203,10 @@ export interface PlaygroundState {
   dataRequested: (message: string) => void;
   /** Clears the previous run's charts and marks a run as starting with `config`. */
   runRequested: (config: RunConfig) => void;
+  /** Replaces the settings and the charts with those of a saved run that has been checked. */
+  loadRun: (config: RunConfig, history: MetricHistory) => void;
+  /** Marks a loaded run as continuing with `config`, keeping its charts. */
+  runResumed: (config: RunConfig) => void;
   /** Shows an error raised on the page (worker crash, unreadable file, ...). */
   reportError: (message: string) => void;
   dismissError: (id: number) => void;
@@ -286,6 +292,11 @@ function withError(state: PlaygroundState, message: string): Partial<PlaygroundS
  * the run state is left to the worker's next `state` event.
  */
 function errorUpdate(state: PlaygroundState, message: string): Partial<PlaygroundState> {
+  if (state.data.phase === 'loading' && state.dataBeforeLoad !== null) {
+    // The worker keeps the images it had until a load succeeds, so the page keeps showing them.
+    const update = withError(state, `${message} The images loaded before are still in use.`);
+    return { ...update, data: state.dataBeforeLoad, dataBeforeLoad: null, ...(state.runState === 'starting' ? { runState: 'stopped' as const } : {}) };
+  }
   const update = withError(state, message);
   if (state.data.phase === 'loading') {
     update.data = { phase: 'failed', message };
@@ -317,6 +328,7 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
           testImages: event.testImages,
           sourceLabel: event.sourceLabel,
         },
+        dataBeforeLoad: null,
         errors: state.errors.filter((error) => !error.aboutData),
       };
     case 'state':
@@ -342,6 +354,10 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
     case 'images':
     case 'inspectionFailed':
       return { inspector: applyInspectorEvent(state.inspector, event) };
+    case 'saved':
+    case 'saveFailed':
+      // The training client answers these itself; they carry no state of the page.
+      return {};
   }
 }
 
@@ -364,6 +380,7 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
     backend: null,
     backendFallbackReason: null,
     data: { phase: 'idle' },
+    dataBeforeLoad: null,
     latestStep: null,
     steps: emptySeries<StepRecord>(),
     stepLog: [],
@@ -417,7 +434,10 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
     loadConfig: (config) => set({ config: { ...config }, configText: configTextOf(config), configErrors: {}, presetId: null }),
 
     dataRequested: (message) =>
-      set({ data: { phase: 'loading', message, loadedBytes: 0, totalBytes: 0 } }),
+      set((state) => ({
+        data: { phase: 'loading', message, loadedBytes: 0, totalBytes: 0 },
+        dataBeforeLoad: state.data.phase === 'loaded' ? state.data : state.dataBeforeLoad,
+      })),
 
     runRequested: (config) =>
       set((state) => ({
@@ -432,6 +452,25 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
         evals: emptySeries<EvalRecord>(),
         inspector: emptyInspectorState(),
       })),
+
+    loadRun: (config, history) =>
+      set({
+        config: { ...config },
+        configText: configTextOf(config),
+        configErrors: {},
+        presetId: null,
+        runPresetId: null,
+        runConfig: { ...config },
+        latestStep: history.stepLog[history.stepLog.length - 1] ?? null,
+        steps: appendToSeries(emptySeries<StepRecord>(), history.stepLog),
+        stepLog: history.stepLog.slice(),
+        latestEval: history.evalLog[history.evalLog.length - 1] ?? null,
+        evals: appendToSeries(emptySeries<EvalRecord>(), history.evalLog),
+        evalLog: history.evalLog.slice(),
+        inspector: emptyInspectorState(),
+      }),
+
+    runResumed: (config) => set({ runConfig: { ...config }, runState: 'starting', inspector: emptyInspectorState() }),
 
     reportError: (message) => set((state) => errorUpdate(state, message)),
 

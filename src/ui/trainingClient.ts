@@ -5,6 +5,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunConfig } from '../game/config';
 import type { DataFile, ImageSplit, InspectedSet, WorkerEvent, WorkerRequest } from '../worker/protocol';
+import type { CheckedRun } from './savedRuns';
 import type { PlaygroundState } from './store';
 
 /** File names the data pickers pass on: CIFAR-10 batch files and archives of them. */
@@ -24,6 +25,13 @@ export interface TrainingClient {
   pause: () => void;
   resume: () => void;
   stop: () => void;
+  /** Requests the saved-run file of the paused run, with the store's metric history. */
+  saveRun: () => Promise<ArrayBuffer>;
+  /**
+   * Shows a checked saved run's settings and charts. The next `start` with those settings
+   * continues it; a `start` with other settings begins a new run and drops it.
+   */
+  loadRun: (run: CheckedRun) => void;
   /** Requests a replay of game `game` of a set for the message inspector; returns the request's id. */
   inspect: (set: InspectedSet, game: number) => number;
   /** Requests a language report on the held-out games now; returns the request's id. */
@@ -57,6 +65,8 @@ const WORKER_EVENT_TYPES: ReadonlySet<string> = new Set<WorkerEvent['type']>([
   'language',
   'images',
   'inspectionFailed',
+  'saved',
+  'saveFailed',
 ]);
 
 function isWorkerEvent(data: unknown): data is WorkerEvent {
@@ -131,10 +141,24 @@ function createEventQueue(store: StoreApi<PlaygroundState>): EventQueue {
   return { enqueue, flush };
 }
 
-function attachHandlers(worker: Worker, store: StoreApi<PlaygroundState>, queue: EventQueue): void {
+/** Answers of the worker to `save` requests, by request id. */
+type SaveWaiters = Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (error: Error) => void }>;
+
+function answerSave(event: Extract<WorkerEvent, { type: 'saved' | 'saveFailed' }>, waiters: SaveWaiters): void {
+  const waiter = waiters.get(event.requestId);
+  waiters.delete(event.requestId);
+  if (event.type === 'saved') waiter?.resolve(event.bytes);
+  else waiter?.reject(new Error(event.message));
+}
+
+function attachHandlers(worker: Worker, store: StoreApi<PlaygroundState>, queue: EventQueue, saveWaiters: SaveWaiters): void {
   const { reportError } = store.getState();
 
   worker.onmessage = (message: MessageEvent<unknown>) => {
+    if (isWorkerEvent(message.data) && (message.data.type === 'saved' || message.data.type === 'saveFailed')) {
+      answerSave(message.data, saveWaiters);
+      return;
+    }
     if (isWorkerEvent(message.data)) {
       queue.enqueue(message.data);
       return;
@@ -161,10 +185,13 @@ export function createTrainingClient(
 ): TrainingClient {
   const { reportError } = store.getState();
   const queue = createEventQueue(store);
+  const saveWaiters: SaveWaiters = new Map();
+  let lastSaveId = 0;
+  let loadedRun: CheckedRun | null = null;
   let worker: Worker | null = null;
   try {
     worker = createWorker();
-    attachHandlers(worker, store, queue);
+    attachHandlers(worker, store, queue, saveWaiters);
   } catch (error) {
     reportError(`Starting the training worker failed: ${errorText(error)}. Use a current browser.`);
   }
@@ -191,12 +218,36 @@ export function createTrainingClient(
     start: (config) => {
       // Events of the previous run must land before its charts are cleared, not after.
       queue.flush();
-      store.getState().runRequested(config);
-      post({ type: 'start', config });
+      const resumed = loadedRun !== null && sameSettings(loadedRun.config, config) ? loadedRun : null;
+      loadedRun = null;
+      if (resumed === null) {
+        store.getState().runRequested(config);
+        post({ type: 'start', config });
+        return;
+      }
+      store.getState().runResumed(config);
+      // A copy goes to the worker, so the checked file stays readable here.
+      const snapshot = resumed.bytes.slice(0);
+      post({ type: 'start', config, snapshot }, [snapshot]);
     },
     pause: () => post({ type: 'pause' }),
     resume: () => post({ type: 'resume' }),
     stop: () => post({ type: 'stop' }),
+    saveRun: () => {
+      queue.flush();
+      const { stepLog, evalLog } = store.getState();
+      lastSaveId += 1;
+      const requestId = lastSaveId;
+      const answer = new Promise<ArrayBuffer>((resolve, reject) => saveWaiters.set(requestId, { resolve, reject }));
+      if (worker === null) saveWaiters.get(requestId)?.reject(new Error('the training worker is not running. Reload the page'));
+      post({ type: 'save', requestId, history: { stepLog, evalLog } });
+      return answer;
+    },
+    loadRun: (run) => {
+      queue.flush();
+      loadedRun = run;
+      store.getState().loadRun(run.config, run.history);
+    },
     ...createInspectionCommands(post),
     dispose: () => {
       queue.flush();
@@ -204,6 +255,10 @@ export function createTrainingClient(
       worker = null;
     },
   };
+}
+
+function sameSettings(a: RunConfig, b: RunConfig): boolean {
+  return (Object.keys(a) as (keyof RunConfig)[]).every((key) => a[key] === b[key]);
 }
 
 /** Creates the inspector's commands: each sends its request with a new id and returns that id. */
@@ -231,7 +286,7 @@ async function loadFiles(
   const { dataRequested, reportError } = store.getState();
   const picked = files.filter((file) => CIFAR_FILE_PATTERN.test(file.name));
   if (picked.length === 0) {
-    const found = files.length === 1 ? 'The selected file is not' : `None of the ${files.length} selected files is`;
+    const found = files.length === 1 ? `The selected file ${files[0]?.name ?? ''} is not` : `None of the ${files.length} selected files is`;
     reportError(
       `${found} a CIFAR-10 file (.bin, .gz, .tgz or .tar). Pick cifar-10-binary.tar.gz, ` +
         'or data_batch_1.bin to data_batch_5.bin and test_batch.bin.',

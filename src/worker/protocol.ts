@@ -6,6 +6,7 @@
  */
 import type { BackendName, RunConfig } from '../game/config';
 import type { LanguageSummary } from '../game/language';
+import type { SnapshotHistory } from '../game/snapshot';
 
 /** One CIFAR-10 batch file handed over by the page (file picker or dropped folder). */
 export interface DataFile {
@@ -22,7 +23,10 @@ export type DataSource =
 
 export type WorkerRequest =
   | { type: 'loadData'; source: DataSource }
-  | { type: 'start'; config: RunConfig }
+  /** Starts a run; with `snapshot` (a saved-run file of `config`), continues that run where it stopped. */
+  | { type: 'start'; config: RunConfig; snapshot?: ArrayBuffer }
+  /** Saves the paused run with the page's metric history. The worker responds with `saved` or `saveFailed`. */
+  | { type: 'save'; requestId: number; history: MetricHistory }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -81,8 +85,14 @@ export type WorkerEvent =
   | { type: 'language'; requestId: number | null; report: LanguageReport }
   /** Pixels of the requested images, interleaved HWC bytes in request order: [indices.length, 32, 32, 3]. */
   | { type: 'images'; requestId: number; split: ImageSplit; indices: number[]; pixels: Uint8Array }
+  /** The saved-run file of a `save` request (see src/game/snapshot.ts). */
+  | { type: 'saved'; requestId: number; bytes: ArrayBuffer }
+  | { type: 'saveFailed'; requestId: number; message: string }
   /** An `inspect`, `language` or `images` request that failed, with the reason. */
   | { type: 'inspectionFailed'; requestId: number; message: string };
+
+/** Every step and evaluation record of a run, as saved with it. */
+export type MetricHistory = SnapshotHistory<StepRecord, EvalRecord>;
 
 /** CIFAR-10 split an image index refers to. */
 export type ImageSplit = 'train' | 'test';

@@ -10,15 +10,20 @@ import { BatchFeeder, type EvalPlan, disposeEvalSet, drawAugmentation, evalSetOf
 import { type EvalSet, type Evaluation, ReferentialGame } from '../game/game';
 import type { PretrainedWeights } from '../game/pretrained';
 import { Rng } from '../game/random';
+import { captureGameTensors, restoreGameTensors } from '../game/gameState';
+import { type RunSnapshot, SnapshotError, encodeSnapshot } from '../game/snapshot';
 import type { ImageSet } from '../data/cifar10';
 import { GameInspector } from './inspection';
-import type { EvalRecord, RunState, StepRecord, WorkerEvent } from './protocol';
+import type { EvalRecord, MetricHistory, RunState, StepRecord, WorkerEvent } from './protocol';
 
 /** Step records are sent in groups at most this often, so a fast run does not flood the page. */
 const STEP_FLUSH_MS = 100;
 
 /** Games per second are averaged over this many recent steps. */
 const SPEED_WINDOW_STEPS = 10;
+
+/** Interval at which a save request checks whether the paused loop has parked, in milliseconds. */
+const PARK_POLL_MS = 10;
 
 /** Offset that separates the held-out image draw from the run's own generator. */
 const EVAL_SEED_OFFSET = 7919;
@@ -53,12 +58,17 @@ export class TrainingRun {
   /** Serves the message inspector and the vocabulary explorer from this run's game and data. */
   readonly inspector: GameInspector;
 
-  /** `pretrained` holds the extractor's weights when `config.extractor` is 'pretrained-fixed'; the run takes ownership. */
+  /**
+   * `pretrained` holds the extractor's weights when `config.extractor` is 'pretrained-fixed'; the run
+   * takes ownership. With `resumeFrom`, a snapshot saved from a run of `config`, the run continues
+   * that run: its first step is the one after the saved step.
+   */
   constructor(
     readonly config: RunConfig,
     private readonly data: TrainingData,
     private readonly post: (event: WorkerEvent) => void,
     pretrained: PretrainedWeights | null = null,
+    private readonly resumeFrom: RunSnapshot | null = null,
   ) {
     if (data.train.count < config.batchSize) {
       throw new Error(`a batch of ${config.batchSize} images needs at least that many training images; ${data.train.count} are loaded`);
@@ -81,9 +91,12 @@ export class TrainingRun {
   /** Runs until stopped; resolves once the run has released its tensors. */
   async run(): Promise<void> {
     try {
+      if (this.resumeFrom !== null) await this.restore(this.resumeFrom);
       this.setState('running');
       this.prepareEvaluation();
-      await this.evaluate();
+      // A resumed run was evaluated at its saved step already, and that record is in its history.
+      if (this.resumeFrom === null) await this.evaluate();
+      else this.evaluatedStep = this.step;
       while (this.state !== 'stopped') {
         if (this.state === 'paused') {
           this.flushSteps();
@@ -106,6 +119,35 @@ export class TrainingRun {
       this.release();
       this.setState('stopped');
     }
+  }
+
+  /** Returns the saved-run file of this run with `history`; the run must be paused. */
+  async snapshot(history: MetricHistory): Promise<ArrayBuffer> {
+    if (this.state !== 'paused') throw new Error(`Only a paused run can be saved; this run is ${this.state}. Pause it, then save.`);
+    // Pausing takes effect between steps: wait until the loop has parked, so no step is half done.
+    while (this.resumeWaiter === null && this.state === 'paused') await new Promise((resolve) => setTimeout(resolve, PARK_POLL_MS));
+    if (this.state !== 'paused') throw new Error(`The run was ${this.state === 'stopped' ? 'stopped' : 'resumed'} before it could be saved.`);
+    const tensors = await captureGameTensors(this.game);
+    tensors.set('run/epochOrder', { shape: [this.epochOrder.length], values: Int32Array.from(this.epochOrder) });
+    const progress = { step: this.step, epochPosition: this.epochPosition, elapsedMs: this.elapsedMs, rngState: this.game.rng.getState(), baselineSteps: this.game.baseline.stepCount };
+    return encodeSnapshot({ config: this.config, progress, history, tensors });
+  }
+
+  /** Puts the game and the loop's counters in the state of a saved run, before the first step. */
+  private async restore(snapshot: RunSnapshot): Promise<void> {
+    const changed = (Object.keys(this.config) as (keyof RunConfig)[]).filter((key) => snapshot.config[key] !== this.config[key]);
+    if (changed.length > 0) throw new SnapshotError(`The saved run was trained with other settings (${changed.join(', ')}). Load it again to restore them.`);
+    const order = snapshot.tensors.get('run/epochOrder');
+    if (order === undefined || !(order.values instanceof Int32Array)) throw new SnapshotError('The saved run has no int32 epoch order. The file is damaged.');
+    const outOfRange = order.values.some((index) => index < 0 || index >= this.data.train.count);
+    if (outOfRange || snapshot.progress.epochPosition > order.values.length) {
+      throw new SnapshotError(`The saved run's epoch order does not fit the ${this.data.train.count} training images loaded now. Load the data the run was trained on.`);
+    }
+    await restoreGameTensors(this.game, snapshot);
+    this.step = snapshot.progress.step;
+    this.epochOrder = Int32Array.from(order.values);
+    this.epochPosition = snapshot.progress.epochPosition;
+    this.elapsedMs = snapshot.progress.elapsedMs;
   }
 
   pause(): void {

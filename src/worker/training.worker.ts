@@ -6,6 +6,7 @@
 import { type BackendPreference, configProblems } from '../game/config';
 import { loadPretrained, pretrainedBackboneOf } from '../game/pretrained';
 import { type Cifar10Data, loadCifar10 } from '../data/load';
+import { SnapshotError, decodeSnapshot } from '../game/snapshot';
 import { selectBackend } from './backend';
 import { answerInspectionRequest } from './inspection';
 import type { WorkerEvent, WorkerRequest } from './protocol';
@@ -50,6 +51,7 @@ async function stopRun(): Promise<void> {
 async function start(request: Extract<WorkerRequest, { type: 'start' }>): Promise<void> {
   await stopRun();
   if (data === null) throw new Error('No CIFAR-10 data is loaded yet. Load the data, then press Train.');
+  const snapshot = request.snapshot === undefined ? null : decodeSnapshot(request.snapshot);
   const problems = configProblems(request.config);
   if (problems.length > 0) throw new Error(`These settings cannot run: ${problems.join(' ')}`);
   post({ type: 'state', state: 'starting' });
@@ -57,11 +59,23 @@ async function start(request: Extract<WorkerRequest, { type: 'start' }>): Promis
   const backbone = pretrainedBackboneOf(request.config);
   const weightsUrl = new URL(`${import.meta.env.BASE_URL}weights/`, self.location.origin).href;
   const pretrained = backbone === null ? null : await loadPretrained(backbone, fetchWeightReader(weightsUrl));
-  const current = new TrainingRun(request.config, data, post, pretrained);
+  const current = new TrainingRun(request.config, data, post, pretrained, snapshot);
   run = current;
   runFinished = current.run().catch((error: unknown) => {
-    post({ type: 'error', message: `Training failed at a step: ${describe(error)}` });
+    // A saved run that does not fit its game is rejected before the first step.
+    const message = error instanceof SnapshotError ? `Resuming the saved run failed: ${error.message}` : `Training failed at a step: ${describe(error)}`;
+    post({ type: 'error', message });
   });
+}
+
+async function save(request: Extract<WorkerRequest, { type: 'save' }>): Promise<void> {
+  try {
+    if (run === null) throw new Error('There is no run to save. Train, pause, then save.');
+    const bytes = await run.snapshot(request.history);
+    self.postMessage({ type: 'saved', requestId: request.requestId, bytes } satisfies WorkerEvent, [bytes]);
+  } catch (error) {
+    post({ type: 'saveFailed', requestId: request.requestId, message: describe(error) });
+  }
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
@@ -81,6 +95,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     case 'stop':
       return stopRun();
+    case 'save':
+      return save(request);
     case 'inspect':
     case 'language':
     case 'images':
