@@ -13,7 +13,7 @@ const crossOriginIsolationHeaders = {
 /**
  * Content-Security-Policy of the built playground. Scripts and workers load only from the
  * playground's own origin, never inline; 'wasm-unsafe-eval' lets TF.js compile its WebAssembly
- * backend; data: images cover the empty favicon and exported chart images. The development
+ * backend; blob: images let a chart's SVG be drawn to a canvas for PNG export. The development
  * server goes without it, because Vite injects inline styles and scripts for hot reloading.
  */
 export const CONTENT_SECURITY_POLICY = [
@@ -21,7 +21,7 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",

@@ -63,6 +63,10 @@ test('hostile link is reported and never runs', async ({ page }) => {
 });
 
 test('exports the metric history and a chart', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
   await page.goto('/?backbone=narrow&batchSize=16&evalInterval=4&evalGames=16&maxSteps=10&seed=3');
   await expect(page.getByTestId('train-images')).toHaveText(/^\d+$/, { timeout: 120_000 });
   await page.getByTestId('train-button').click();
@@ -91,6 +95,7 @@ test('exports the metric history and a chart', async ({ page }) => {
   expect(bytes.subarray(1, 4).toString()).toBe('PNG');
   expect(bytes.length).toBeGreaterThan(2000);
   await expect(page.getByTestId('error')).toHaveCount(0);
+  expect(violations).toEqual([]);
 });
 
 test('overlays two finished runs on one chart', async ({ page }) => {
