@@ -15,7 +15,7 @@ const METRIC_LABELS: Record<CompareMetric, string> = {
   targetClassAvgRank: 'Rank of target-class distractors',
 };
 
-/** Points of one run for a metric, as [step, value] pairs. */
+/** Returns the step and value of every record of one run for a metric. */
 function pointsOf(run: RunSummary, metric: CompareMetric): { step: number; value: number }[] {
   switch (metric) {
     case 'loss':
