@@ -12,8 +12,8 @@ const crossOriginIsolationHeaders = {
 
 /**
  * Content-Security-Policy of the built playground. Scripts and workers load only from the
- * playground's own origin, never inline; 'wasm-unsafe-eval' lets TF.js compile its WebAssembly
- * backend; blob: images let a chart's SVG be drawn to a canvas for PNG export. The development
+ * playground's own origin, never inline. 'wasm-unsafe-eval' lets TF.js compile its WebAssembly
+ * backend, and blob: images let a chart's SVG be drawn to a canvas for PNG export. The development
  * server goes without it, because Vite injects inline styles and scripts for hot reloading.
  */
 export const CONTENT_SECURITY_POLICY = [

@@ -283,7 +283,7 @@ async function loadFromFiles(files: DataFile[], onProgress: (progress: LoadProgr
 }
 
 /**
- * Selects the picked batch files; when some are missing, a damaged picked file is reported first,
+ * Selects the picked batch files. When some are missing, a damaged picked file is reported first,
  * because it is the problem to fix before picking more.
  */
 function selectOrReportDamage(picked: ArchiveFile[]): Cifar10Files<ArchiveFile> {

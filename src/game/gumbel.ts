@@ -2,7 +2,7 @@
  * The Gumbel-softmax estimators (Jang et al., 2017; Maddison et al., 2017).
  *
  * Sampling a token is not differentiable. The Gumbel-max trick draws a token as
- * argmax(logits + g) with g ~ Gumbel(0, 1); the straight-through estimator sends that one-hot
+ * argmax(logits + g) with g ~ Gumbel(0, 1). The straight-through estimator sends that one-hot
  * token forward and, backward, uses the gradient of the relaxed sample
  * softmax((logits + g) / temperature) in its place.
  */
@@ -46,7 +46,7 @@ export function gumbelSoftmaxStraightThrough(
 ): tf.Tensor2D {
   const vocabSize = logits.shape[1];
   const tau = typeof temperature === 'number' ? tf.fill([logits.shape[0], 1], temperature) : temperature;
-  // customGrad passes inputs and the save function as one rest parameter; its typing cannot say which is which.
+  // customGrad passes the inputs and the save function as one rest parameter, and its typing does not distinguish them.
   const estimator = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [logitsIn, gumbelIn, tauIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     const scaled = tf.div(tf.add(logitsIn, gumbelIn), tauIn);

@@ -2,7 +2,7 @@
  * The receiver's hinge loss and the in-graph success of a training batch.
  *
  * `scores` is [batch, batch]: row i is the game whose target is image i, column j is candidate j,
- * so the diagonal holds the targets' scores and every other entry a distractor's.
+ * so the diagonal contains the targets' scores and every other entry a distractor's.
  */
 import * as tf from '@tensorflow/tfjs';
 import { HINGE_MARGIN } from './config';

@@ -2,7 +2,7 @@
  * Matrix product whose forward and backward passes use only untransposed products.
  *
  * TF.js' wasm backend sends a product to XNNPACK only when neither operand is transposed
- * (tensorflow/tfjs pull request 2532); a transposed operand falls back to a kernel that measured
+ * (tensorflow/tfjs pull request 2532). A transposed operand falls back to a kernel that measured
  * 10 to 40 times slower for the LSTM's shapes. The gradients TF.js registers for matMul use
  * transposed operands, so this op transposes explicitly instead, in both passes.
  */

@@ -33,7 +33,7 @@ export function CompareRuns() {
   const selected = useRunHistory((state) => state.selected);
   const toggle = useRunHistory((state) => state.toggle);
   const [metric, setMetric] = useState<CompareMetric>('commSuccess');
-  const shown = useMemo(() => runs.filter((run) => selected.includes(run.id)), [runs, selected]);
+  const selectedRuns = useMemo(() => runs.filter((run) => selected.includes(run.id)), [runs, selected]);
 
   return (
     <section className="panel compare-runs" aria-labelledby="compare-heading" data-testid="compare-runs">
@@ -60,8 +60,8 @@ export function CompareRuns() {
           </option>
         ))}
       </select>
-      {shown.length > 0 && (
-        <figure className="chart" data-testid="compare-chart" data-lines={shown.length}>
+      {selectedRuns.length > 0 && (
+        <figure className="chart" data-testid="compare-chart" data-lines={selectedRuns.length}>
           <figcaption className="chart-title">{METRIC_LABELS[metric]}</figcaption>
           <div className="chart-body">
             <ResponsiveContainer width="100%" height="100%">
@@ -71,7 +71,7 @@ export function CompareRuns() {
                 <YAxis width="auto" />
                 <Tooltip />
                 <Legend />
-                {shown.map((run, index) => (
+                {selectedRuns.map((run, index) => (
                   <Line
                     key={run.id}
                     data={pointsOf(run, metric)}

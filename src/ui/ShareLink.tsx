@@ -11,7 +11,7 @@ function linkFor(query: string): string {
 }
 
 /**
- * Shows the experiment as a link whose query string holds the seed and every setting that differs
+ * Shows the experiment as a link whose query string contains the seed and every setting that differs
  * from the defaults. Copying falls back to selecting the shown link where the clipboard is refused.
  */
 export function ShareLink() {

@@ -37,7 +37,7 @@ function queryOf(link: string): string {
   return hash === -1 ? query : query.slice(0, hash);
 }
 
-/** Longest link read, in characters; a longer one is ignored whole rather than parsed. */
+/** Maximum length of a link that is read, in characters. A longer link is ignored whole. */
 export const MAX_LINK_CHARS = 4096;
 
 /** Settings read from a link, and what was wrong with it. */

@@ -356,7 +356,7 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
       return { inspector: applyInspectorEvent(state.inspector, event) };
     case 'saved':
     case 'saveFailed':
-      // The training client answers these itself; they carry no state of the page.
+      // The training client handles these itself, because they carry no state of the page.
       return {};
   }
 }

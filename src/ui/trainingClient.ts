@@ -141,7 +141,7 @@ function createEventQueue(store: StoreApi<PlaygroundState>): EventQueue {
   return { enqueue, flush };
 }
 
-/** Answers of the worker to `save` requests, by request id. */
+/** Replies of the worker to `save` requests, by request id. */
 type SaveWaiters = Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (error: Error) => void }>;
 
 function answerSave(event: Extract<WorkerEvent, { type: 'saved' | 'saveFailed' }>, waiters: SaveWaiters): void {

@@ -12,7 +12,7 @@ import type { BackendName, BackendPreference } from '../game/config';
 
 export interface BackendChoice {
   backend: BackendName;
-  /** Why a backend earlier in the order was not used; null when the first choice worked. */
+  /** Reason a backend earlier in the order was not used, or null when the first choice worked. */
   fallbackReason: string | null;
 }
 
@@ -36,7 +36,7 @@ function configureWasm(): void {
     'tfjs-backend-wasm-threaded-simd.wasm': absolute(wasmThreadedSimdUrl),
   });
   // NOTE: the threaded wasm build fails inside its thread workers once minified (TF.js 4.22 under
-  // Vite), after which setBackend('wasm') never settles; the single-threaded SIMD build is used.
+  // Vite), and setBackend('wasm') then never settles. So the single-threaded SIMD build is used.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   wasmConfigured = true;
 }

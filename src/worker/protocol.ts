@@ -1,7 +1,7 @@
 /**
  * The one message protocol between the page and the training worker.
  *
- * The page sends `WorkerRequest`s; the worker answers with `WorkerEvent`s. Both are plain,
+ * The page sends `WorkerRequest`s and the worker replies with `WorkerEvent`s. Both are plain,
  * structured-clonable objects so they cross `postMessage` unchanged.
  */
 import type { BackendName, RunConfig } from '../game/config';
@@ -14,7 +14,7 @@ export interface DataFile {
   bytes: ArrayBuffer;
 }
 
-/** Where the worker reads CIFAR-10 from. */
+/** Source of the CIFAR-10 images the worker loads. */
 export type DataSource =
   /** A folder served over HTTP with a `manifest.json` listing the batch files. */
   | { kind: 'url'; baseUrl: string }

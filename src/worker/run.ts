@@ -59,9 +59,9 @@ export class TrainingRun {
   readonly inspector: GameInspector;
 
   /**
-   * `pretrained` holds the extractor's weights when `config.extractor` is 'pretrained-fixed'; the run
-   * takes ownership. With `resumeFrom`, a snapshot saved from a run of `config`, the run continues
-   * that run: its first step is the one after the saved step.
+   * `pretrained` contains the extractor's weights when `config.extractor` is 'pretrained-fixed', and
+   * the run takes ownership of them. With `resumeFrom`, a snapshot saved from a run of `config`, the
+   * run continues that run, and its first step is the one after the saved step.
    */
   constructor(
     readonly config: RunConfig,
