@@ -1,8 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
-/** Port of the preview server the end-to-end tests start. */
-const PORT = 4173;
+/** Port of the preview server the end-to-end tests start; E2E_PORT lets two checkouts test side by side. */
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 /** CIFAR-10 copy the tests serve: CIFAR10_DIR, else the offline copy beside the repository. */
 const dataDir = process.env.CIFAR10_DIR ?? path.resolve(import.meta.dirname, '../shared/cifar10/cifar-10-batches-bin');
