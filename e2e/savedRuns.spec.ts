@@ -4,7 +4,7 @@ import { currentStep, waitForStep } from './helpers';
 /** A tiny run with no step limit, so it is paused by hand. */
 const TINY_RUN = '/?backbone=narrow&batchSize=16&evalInterval=3&evalGames=16&seed=5';
 
-test('a saved run reloads with its charts and continues from its step', async ({ page }) => {
+test('a saved run reloads paused, can be inspected, and continues from its step', async ({ page }) => {
   await page.goto(TINY_RUN);
   await expect(page.getByTestId('train-images')).toHaveText(/^\d+$/, { timeout: 120_000 });
   await page.getByTestId('train-button').click();
@@ -28,7 +28,14 @@ test('a saved run reloads with its charts and continues from its step', async ({
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', String(lossPoints));
   await expect(page.getByTestId('experiment-link')).toHaveValue(/seed=5/);
 
-  await page.getByTestId('train-button').click();
+  // The loaded run waits paused in the worker, and the inspector replays its games before any new step.
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'paused');
+  await expect(page.getByTestId('inspector-target-rank')).toHaveText(/^\d+$/);
+  await expect(page.getByTestId('hashing-index')).not.toBeEmpty();
+  await expect(page.getByTestId('inspector-set-success')).toHaveAttribute('data-step', String(savedStep));
+  await expect(page.getByTestId('step')).toHaveText(String(savedStep));
+
+  await page.getByTestId('pause-button').click();
   await waitForStep(page, savedStep + 2, 60_000);
   await page.getByTestId('stop-button').click();
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped');

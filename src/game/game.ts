@@ -99,6 +99,8 @@ export class ReferentialGame {
   /** Mean receiver loss that REINFORCE subtracts; saved and restored with the run. */
   readonly baseline = new MeanBaseline();
   private readonly trainableVariables: tf.Variable[];
+  /** Variables that training changes: the trainable ones and the batch norms' moving statistics. */
+  private readonly changingVariables: tf.Variable[];
   /** Training steps taken. */
   private steps = 0;
 
@@ -115,6 +117,22 @@ export class ReferentialGame {
     this.rotationHead = createRotationHead(this.params, config.rotationTask, this.extractor.featureSize, config.hiddenSize);
     this.optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, ADAM_EPSILON);
     this.trainableVariables = this.params.trainable();
+    this.changingVariables = [...this.params.variables].filter(([name, variable]) => variable.trainable || /\/moving(Mean|Variance)$/.test(name)).map(([, variable]) => variable);
+  }
+
+  /**
+   * Returns a scalar that is 0 when every value training changes is finite and NaN otherwise:
+   * a finite value times 0 is 0, while an infinite or NaN one gives NaN, which any sum keeps.
+   * The caller owns the scalar.
+   */
+  nonFiniteParameterCheck(): tf.Scalar {
+    return tf.tidy(() => tf.addN(this.changingVariables.map((variable) => tf.sum(tf.mul(variable, 0)))) as tf.Scalar);
+  }
+
+  /** Makes Adam take its next steps with `learningRate`; its moments and step count are kept. */
+  setLearningRate(learningRate: number): void {
+    // TF.js 4.22 declares AdamOptimizer's learningRate protected but reads it at every step.
+    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
   }
 
   /** Training steps taken so far. */

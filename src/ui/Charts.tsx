@@ -12,11 +12,13 @@ import {
 } from 'recharts';
 import type { EvalRecord, StepRecord } from '../worker/protocol';
 import { downloadChartPng } from './chartImage';
-import { playgroundStore, usePlayground } from './store';
+import { type RunFault, playgroundStore, usePlayground } from './store';
 
 /** Colours from the Okabe-Ito palette, distinguishable with common colour-vision deficiencies. */
 const COLORS = { blue: '#0072B2', vermillion: '#D55E00', green: '#009E73', purple: '#CC79A7' };
 const CHANCE_COLOR = '#555555';
+/** Colour of the lines that mark faults; it differs in lightness from every series colour. */
+const FAULT_COLOR = '#000000';
 
 /** Minimum time between two redraws of a chart, in milliseconds, because redrawing is the costly part of an update. */
 const CHART_REDRAW_MS = 500;
@@ -47,6 +49,8 @@ interface MetricChartProps<T extends { step: number }> {
   /** Fixed y-axis ticks. When absent, recharts picks them. */
   yTicks?: readonly number[];
   chance?: readonly ChanceLine[];
+  /** Faults the run recovered from, marked at the steps where they happened. */
+  faults?: readonly RunFault[];
 }
 
 type AxisDomain = readonly [number | 'auto', number | 'auto'];
@@ -58,6 +62,14 @@ const TOP5_DOMAIN: AxisDomain = [0, 5];
 const FRACTION_TICKS = [0, 0.25, 0.5, 0.75, 1];
 const TOP5_TICKS = [0, 1, 2, 3, 4, 5];
 const NO_CHANCE_LINES: readonly ChanceLine[] = [];
+const NO_FAULTS: readonly RunFault[] = [];
+
+const FAULT_LABELS: Record<RunFault['cause'], string> = { diverged: 'diverged', failed: 'failed', workerLost: 'worker lost' };
+
+/** Describes the faults for screen readers, e.g. "Diverged at step 57, back to step 50." */
+function faultSummary(faults: readonly RunFault[]): string {
+  return faults.map((fault) => `${FAULT_LABELS[fault.cause]} at step ${fault.step}, back to step ${fault.checkpointStep}.`).join(' ');
+}
 
 function formatValue(value: unknown): string {
   return typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value);
@@ -114,9 +126,9 @@ function SavePngButton({ testId, title }: { testId: string; title: string }) {
 }
 
 function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>) {
-  const { testId, title, caption, points, lines, yDomain, yTicks, chance = NO_CHANCE_LINES } = props;
+  const { testId, title, caption, points, lines, yDomain, yTicks, chance = NO_CHANCE_LINES, faults = NO_FAULTS } = props;
   return (
-    <figure className="chart" data-testid={testId} data-points={points.length}>
+    <figure className="chart" data-testid={testId} data-points={points.length} data-faults={faults.map((fault) => fault.step).join(' ')}>
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="chart-caption">{caption}</span>
@@ -146,6 +158,17 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
                   }}
                 />
               ))}
+              {faults.map((fault) => (
+                <ReferenceLine
+                  key={`${fault.cause}-${fault.step}-${fault.checkpointStep}`}
+                  x={fault.step}
+                  ifOverflow="extendDomain"
+                  stroke={FAULT_COLOR}
+                  strokeWidth={2}
+                  strokeDasharray="2 3"
+                  label={{ value: FAULT_LABELS[fault.cause], position: 'insideTopRight', fill: FAULT_COLOR }}
+                />
+              ))}
               {lines.map((line) => (
                 <Line
                   key={line.dataKey}
@@ -162,7 +185,9 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
           </ResponsiveContainer>
         )}
       </div>
-      <p className="sr-only">{latestSummary(title, points, lines)}</p>
+      <p className="sr-only">
+        {latestSummary(title, points, lines)} {faultSummary(faults)}
+      </p>
     </figure>
   );
 }
@@ -212,10 +237,12 @@ function StepCharts({ batchSize }: { batchSize: number }) {
     usePlayground((state) => state.steps.points),
     CHART_REDRAW_MS,
   );
+  const faults = usePlayground((state) => state.faults);
   const chance = useMemo(() => chanceLines(batchSize), [batchSize]);
   return (
     <>
       <MetricChart<StepRecord>
+        faults={faults}
         testId="chart-loss"
         title="Training loss"
         caption="Receiver's hinge loss on the training batch, averaged over its games. Lower is better."
@@ -228,6 +255,7 @@ function StepCharts({ batchSize }: { batchSize: number }) {
         title="Training-batch success"
         caption="Fraction of the training batch's games in which the receiver ranks the target first."
         points={points}
+        faults={faults}
         lines={TRAIN_SUCCESS_LINES}
         yDomain={FRACTION_DOMAIN}
         yTicks={FRACTION_TICKS}

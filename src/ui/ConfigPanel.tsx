@@ -11,6 +11,7 @@ import {
   type RunConfig,
 } from '../game/config';
 import { isRunActive, NUMERIC_RULES, playgroundStore, usePlayground, type ChoiceField, type NumericField } from './store';
+import { FaultNotice } from './FaultNotice';
 import { SavedRuns } from './SavedRuns';
 import { ShareLink } from './ShareLink';
 import type { TrainingClient } from './trainingClient';
@@ -305,6 +306,7 @@ export function RunControls({ client }: { client: TrainingClient }) {
           {blocker}
         </p>
       )}
+      <FaultNotice client={client} />
       <ShareLink />
       <SavedRuns client={client} />
     </section>

@@ -18,7 +18,7 @@ function loadFailure(error: unknown, source: string): string {
 
 /**
  * Saves the paused run into the browser's storage and offers its file for download, lists the
- * stored runs, and loads a stored run or a picked file. A loaded run continues when Train is pressed.
+ * stored runs, and loads a stored run or a picked file. A loaded run waits paused in the worker.
  */
 export function SavedRuns({ client }: { client: TrainingClient }) {
   const runState = usePlayground((state) => state.runState);
@@ -29,6 +29,9 @@ export function SavedRuns({ client }: { client: TrainingClient }) {
   const [status, setStatus] = useState('');
   const [download, setDownload] = useState<Download | null>(null);
   const active = isRunActive(runState);
+  const dataLoaded = usePlayground((state) => state.data.phase === 'loaded');
+  // A saved run is rebuilt in the worker at once, on the images loaded there.
+  const canLoad = !active && dataLoaded;
 
   const refresh = async () => {
     try {
@@ -69,7 +72,7 @@ export function SavedRuns({ client }: { client: TrainingClient }) {
     try {
       const run = checkRunFile(bytes);
       client.loadRun(run);
-      setStatus(`Loaded ${source} at step ${run.step}. Press Train to continue it with these settings.`);
+      setStatus(`Loaded ${source} at step ${run.step}. It is paused: look at it in the inspector and explorer, or press Resume to continue training it.`);
     } catch (error) {
       setStatus('');
       reportError(loadFailure(error, source));
@@ -113,7 +116,7 @@ export function SavedRuns({ client }: { client: TrainingClient }) {
         <input
           type="file"
           data-testid="load-file"
-          disabled={active}
+          disabled={!canLoad}
           onChange={(event) => {
             const file = event.target.files?.[0];
             event.target.value = '';
@@ -125,7 +128,7 @@ export function SavedRuns({ client }: { client: TrainingClient }) {
         {runs.map((run) => (
           <li key={run.name}>
             {run.name} (step {run.step}){' '}
-            <button type="button" data-testid={`load-saved-${run.name}`} disabled={active} onClick={() => void loadStored(run.name)}>
+            <button type="button" data-testid={`load-saved-${run.name}`} disabled={!canLoad} onClick={() => void loadStored(run.name)}>
               Load
             </button>
           </li>

@@ -54,7 +54,9 @@ export interface NumericRule {
  * and are not limits of the method.
  */
 export const NUMERIC_RULES: Record<NumericField, NumericRule> = {
-  learningRate: { integer: false, min: 0, minExclusive: true, max: 1 },
+  // Far above 1, Adam's steps make the weights overflow within a few steps (NaN from about 1e20
+  // on the narrow backbone): the range lets a lecture show a diverging run and its recovery.
+  learningRate: { integer: false, min: 0, minExclusive: true, max: 1e30 },
   temperature: { integer: false, min: 0, minExclusive: true, max: 100 },
   evalInterval: { integer: true, min: 1, minExclusive: false, max: 100_000 },
   // The seed feeds a 32-bit generator.
@@ -138,6 +140,16 @@ export interface Series<T> {
   received: number;
 }
 
+/** A fault the page recovered from by returning the run to its last good state. */
+export interface RunFault {
+  /** Step at which the fault happened (the step that diverged or failed). */
+  step: number;
+  /** Step of the last good state the run went back to. */
+  checkpointStep: number;
+  cause: 'diverged' | 'failed' | 'workerLost';
+  message: string;
+}
+
 /** An error on screen until the user dismisses it. */
 export interface ShownError {
   id: number;
@@ -184,6 +196,10 @@ export interface PlaygroundState {
   runPresetId: PresetId | null;
   /** Latest evaluation of this session's runs, per preset. */
   presetResults: Partial<Record<PresetId, PresetResult>>;
+  /** Step of the current run's last good state kept by the page; null before the first. */
+  checkpointStep: number | null;
+  /** Faults of the current run the page recovered from, oldest first; charts mark their steps. */
+  faults: RunFault[];
 
   /** Applies one event from the training worker. */
   applyEvent: (event: WorkerEvent) => void;
@@ -205,8 +221,13 @@ export interface PlaygroundState {
   runRequested: (config: RunConfig) => void;
   /** Replaces the settings and the charts with those of a saved run that has been checked. */
   loadRun: (config: RunConfig, history: MetricHistory) => void;
-  /** Marks a loaded run as continuing with `config`, keeping its charts. */
-  runResumed: (config: RunConfig) => void;
+  /**
+   * Records a fault and returns the charts to the last good state at `fault.checkpointStep`,
+   * whose run is restarting paused.
+   */
+  runRecovered: (fault: RunFault) => void;
+  /** Records the learning rate a paused run continues with. */
+  learningRateChanged: (learningRate: number) => void;
   /** Shows an error raised on the page (worker crash, unreadable file, ...). */
   reportError: (message: string) => void;
   dismissError: (id: number) => void;
@@ -354,9 +375,13 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
     case 'images':
     case 'inspectionFailed':
       return { inspector: applyInspectorEvent(state.inspector, event) };
+    case 'checkpoint':
+      return { checkpointStep: event.step };
     case 'saved':
     case 'saveFailed':
-      // The training client handles these itself, because they carry no state of the page.
+    case 'runFailed':
+    case 'deviceLost':
+      // The training client handles these itself: they ask for an answer or a recovery, not for state.
       return {};
   }
 }
@@ -367,6 +392,20 @@ function presetResultUpdate(state: PlaygroundState, record: EvalRecord): Partial
   if (preset === undefined || state.runConfig === null) return {};
   const result: PresetResult = { record, differences: differencesFromPreset(preset, state.runConfig) };
   return { presetResults: { ...state.presetResults, [preset.id]: result } };
+}
+
+/** Returns the charts and logs with the records after `step` removed. */
+function historyUpTo(state: PlaygroundState, step: number): Partial<PlaygroundState> {
+  const stepLog = state.stepLog.filter((record) => record.step <= step);
+  const evalLog = state.evalLog.filter((record) => record.step <= step);
+  return {
+    stepLog,
+    evalLog,
+    steps: appendToSeries(emptySeries<StepRecord>(), stepLog),
+    evals: appendToSeries(emptySeries<EvalRecord>(), evalLog),
+    latestStep: stepLog[stepLog.length - 1] ?? null,
+    latestEval: evalLog[evalLog.length - 1] ?? null,
+  };
 }
 
 /** Creates a playground store with the default configuration and nothing loaded. */
@@ -393,6 +432,8 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
     presetId: null,
     runPresetId: null,
     presetResults: {},
+    checkpointStep: null,
+    faults: [],
 
     applyEvent: (event) => set((state) => eventUpdate(state, event)),
 
@@ -451,6 +492,8 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
         latestEval: null,
         evals: emptySeries<EvalRecord>(),
         inspector: emptyInspectorState(),
+        checkpointStep: null,
+        faults: [],
       })),
 
     loadRun: (config, history) =>
@@ -468,9 +511,22 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
         evals: appendToSeries(emptySeries<EvalRecord>(), history.evalLog),
         evalLog: history.evalLog.slice(),
         inspector: emptyInspectorState(),
+        runState: 'starting',
+        checkpointStep: null,
+        faults: [],
       }),
 
-    runResumed: (config) => set({ runConfig: { ...config }, runState: 'starting', inspector: emptyInspectorState() }),
+    runRecovered: (fault) =>
+      set((state) => ({
+        ...withError(state, fault.message),
+        ...historyUpTo(state, fault.checkpointStep),
+        faults: [...state.faults, fault],
+        runState: 'starting',
+        inspector: emptyInspectorState(),
+      })),
+
+    learningRateChanged: (learningRate) =>
+      set((state) => (state.runConfig === null ? {} : { runConfig: { ...state.runConfig, learningRate } })),
 
     reportError: (message) => set((state) => errorUpdate(state, message)),
 

@@ -6,7 +6,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { RunConfig } from '../game/config';
 import type { DataFile, ImageSplit, InspectedSet, WorkerEvent, WorkerRequest } from '../worker/protocol';
 import type { CheckedRun } from './savedRuns';
-import type { PlaygroundState } from './store';
+import type { PlaygroundState, RunFault } from './store';
 
 /** File names the data pickers pass on: CIFAR-10 batch files and archives of them. */
 export const CIFAR_FILE_PATTERN = /\.(bin|gz|tgz|tar)$/i;
@@ -23,13 +23,16 @@ export interface TrainingClient {
   /** Starts a new run with `config`, clearing the previous run's charts. */
   start: (config: RunConfig) => void;
   pause: () => void;
-  resume: () => void;
+  /** Resumes the paused run, with `learningRate` from its next step on when given. */
+  resume: (learningRate?: number) => void;
+  /** Plays one batch of the paused run, which stays paused. */
+  step: () => void;
   stop: () => void;
   /** Requests the saved-run file of the paused run, with the store's metric history. */
   saveRun: () => Promise<ArrayBuffer>;
   /**
-   * Shows a checked saved run's settings and charts. The next `start` with those settings
-   * continues it; a `start` with other settings begins a new run and drops it.
+   * Shows a checked saved run's settings and charts and builds it paused in the worker, so it can
+   * be inspected at once; `resume` continues it.
    */
   loadRun: (run: CheckedRun) => void;
   /** Requests a replay of game `game` of a set for the message inspector; returns the request's id. */
@@ -67,6 +70,9 @@ const WORKER_EVENT_TYPES: ReadonlySet<string> = new Set<WorkerEvent['type']>([
   'inspectionFailed',
   'saved',
   'saveFailed',
+  'checkpoint',
+  'runFailed',
+  'deviceLost',
 ]);
 
 function isWorkerEvent(data: unknown): data is WorkerEvent {
@@ -77,15 +83,13 @@ function isWorkerEvent(data: unknown): data is WorkerEvent {
 }
 
 function describeWorkerError(event: Event): string {
-  if (event instanceof ErrorEvent && event.message !== '') {
+  // ErrorEvent exists in browsers only; the check keeps the client usable in Node tests.
+  if (typeof ErrorEvent !== 'undefined' && event instanceof ErrorEvent && event.message !== '') {
     const where = event.filename === '' ? '' : ` (${event.filename}:${event.lineno})`;
-    return `The training worker failed: ${event.message}${where}. Reload the page to start a new worker.`;
+    return `The training worker crashed: ${event.message}${where}.`;
   }
   // A worker script that cannot be fetched or parsed raises a plain Event without a message.
-  return (
-    'The training worker failed to start or crashed without a message. ' +
-    'Check the browser console for details, then reload the page.'
-  );
+  return 'The training worker failed to start or crashed without a message (the browser console may show why).';
 }
 
 /** Maximum length of a message preview shown in an error. */
@@ -151,33 +155,35 @@ function answerSave(event: Extract<WorkerEvent, { type: 'saved' | 'saveFailed' }
   else waiter?.reject(new Error(event.message));
 }
 
-function attachHandlers(worker: Worker, store: StoreApi<PlaygroundState>, queue: EventQueue, saveWaiters: SaveWaiters): void {
-  const { reportError } = store.getState();
+/** Maximum number of recoveries in a row that bring no newer checkpoint, before the page gives up. */
+export const MAX_RECOVERIES_WITHOUT_PROGRESS = 2;
 
-  worker.onmessage = (message: MessageEvent<unknown>) => {
-    if (isWorkerEvent(message.data) && (message.data.type === 'saved' || message.data.type === 'saveFailed')) {
-      answerSave(message.data, saveWaiters);
-      return;
-    }
-    if (isWorkerEvent(message.data)) {
-      queue.enqueue(message.data);
-      return;
-    }
-    reportError(
-      `Ignored a message from the training worker with an unknown type: ${previewOf(message.data)}.`,
-    );
-  };
-  worker.onerror = (event) => {
-    queue.flush();
-    reportError(describeWorkerError(event));
-  };
-  worker.onmessageerror = () =>
-    reportError('A message from the training worker could not be deserialized and was dropped.');
+/** The latest checkpoint of the current run: the state the page returns to after a fault. */
+interface Checkpoint {
+  step: number;
+  bytes: ArrayBuffer;
+}
+
+/** Where the worker's images came from, so a new worker can load them again. */
+type DataOrigin = { kind: 'url' } | { kind: 'files'; files: readonly File[] };
+
+/** A fault that ends the worker's run: its kind decides whether the worker itself is replaced. */
+interface Fault {
+  cause: RunFault['cause'];
+  /** Step at which it happened; the latest step on record when the worker was lost. */
+  step: number;
+  message: string;
+  /** Whether the worker must be replaced: it crashed, lost its GPU device, or may have run out of memory. */
+  newWorker: boolean;
 }
 
 /**
  * Creates the training worker and returns the commands that drive it. Worker events reach
  * `store.applyEvents` in batches, and worker failures and unreadable files go to `store.reportError`.
+ *
+ * The page keeps the run's latest checkpoint. When the run diverges or fails, or the worker
+ * crashes or loses its GPU device, the run restarts paused from that checkpoint (in a new worker
+ * where the old one cannot go on) and the charts return to its step, marked with the fault.
  */
 export function createTrainingClient(
   store: StoreApi<PlaygroundState>,
@@ -187,14 +193,14 @@ export function createTrainingClient(
   const queue = createEventQueue(store);
   const saveWaiters: SaveWaiters = new Map();
   let lastSaveId = 0;
-  let loadedRun: CheckedRun | null = null;
   let worker: Worker | null = null;
-  try {
-    worker = createWorker();
-    attachHandlers(worker, store, queue, saveWaiters);
-  } catch (error) {
-    reportError(`Starting the training worker failed: ${errorText(error)}. Use a current browser.`);
-  }
+  let checkpoint: Checkpoint | null = null;
+  /** Origin of the images the worker has loaded, and of those it is loading now. */
+  let dataOrigin: DataOrigin | null = null;
+  let requestedOrigin: DataOrigin | null = null;
+  /** A start request that waits for a new worker to load the images. */
+  let startAfterLoad: WorkerRequest | null = null;
+  let recoveriesWithoutProgress = 0;
 
   const post = (request: WorkerRequest, transfer: Transferable[] = []): void => {
     if (worker === null) {
@@ -204,34 +210,135 @@ export function createTrainingClient(
     worker.postMessage(request, transfer);
   };
 
+  const startFrom = (config: RunConfig, bytes: ArrayBuffer, paused: boolean): WorkerRequest & { snapshot: ArrayBuffer } => {
+    // A copy goes to the worker, so the page's copy stays usable for the next recovery.
+    const snapshot = bytes.slice(0);
+    return { type: 'start', config, snapshot, paused };
+  };
+
+  const loadData = (origin: DataOrigin): void => {
+    requestedOrigin = origin;
+    if (origin.kind === 'files') {
+      void loadFiles(store, post, origin.files);
+      return;
+    }
+    const baseUrl = defaultDataUrl();
+    store.getState().dataRequested(`Fetching CIFAR-10 from ${baseUrl}`);
+    post({ type: 'loadData', source: { kind: 'url', baseUrl } });
+  };
+
+  const recover = (fault: Fault): void => {
+    queue.flush();
+    if (fault.newWorker) replaceWorker();
+    const { runConfig, runState } = store.getState();
+    const runActive = runState === 'running' || runState === 'paused' || runState === 'starting';
+    const noImages = fault.newWorker && dataOrigin === null;
+    if (checkpoint === null || runConfig === null || !runActive || noImages || recoveriesWithoutProgress >= MAX_RECOVERIES_WITHOUT_PROGRESS) {
+      const gaveUp = recoveriesWithoutProgress >= MAX_RECOVERIES_WITHOUT_PROGRESS ? ` The run failed again after ${recoveriesWithoutProgress} restarts from step ${checkpoint?.step ?? 0}, so it was not restarted; the charts are kept.` : '';
+      reportError(`${fault.message}${gaveUp}`);
+      store.getState().applyEvent({ type: 'state', state: 'stopped' });
+      if (fault.newWorker && dataOrigin !== null) loadData(dataOrigin);
+      return;
+    }
+
+    recoveriesWithoutProgress += 1;
+    store.getState().runRecovered({ cause: fault.cause, step: fault.step, checkpointStep: checkpoint.step, message: recoveryMessage(fault, checkpoint.step) });
+    const request = startFrom(runConfig, checkpoint.bytes, true);
+    if (fault.newWorker && dataOrigin !== null) {
+      // The new worker has no images yet: the run restarts once they are loaded.
+      startAfterLoad = request;
+      loadData(dataOrigin);
+      return;
+    }
+    post(request, [request.snapshot]);
+  };
+
+  const onEvent = (event: WorkerEvent): void => {
+    switch (event.type) {
+      case 'saved':
+      case 'saveFailed':
+        answerSave(event, saveWaiters);
+        return;
+      case 'checkpoint':
+        if (checkpoint === null || event.step > checkpoint.step) recoveriesWithoutProgress = 0;
+        checkpoint = { step: event.step, bytes: event.bytes };
+        break;
+      case 'runFailed':
+        // A failed step may have left the backend out of memory, so it gets a new worker.
+        recover({ cause: event.cause, step: event.step, message: event.message, newWorker: event.cause === 'failed' });
+        return;
+      case 'deviceLost':
+        recover({ cause: 'workerLost', step: store.getState().latestStep?.step ?? 0, message: event.message, newWorker: true });
+        return;
+      case 'dataLoaded':
+        dataOrigin = requestedOrigin;
+        if (startAfterLoad !== null) {
+          const request = startAfterLoad;
+          startAfterLoad = null;
+          queue.enqueue(event);
+          post(request, 'snapshot' in request && request.snapshot !== undefined ? [request.snapshot] : []);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    queue.enqueue(event);
+  };
+
+  const attach = (created: Worker): void => {
+    created.onmessage = (message: MessageEvent<unknown>) => {
+      if (isWorkerEvent(message.data)) onEvent(message.data);
+      else reportError(`Ignored a message from the training worker with an unknown type: ${previewOf(message.data)}.`);
+    };
+    created.onerror = (event) => {
+      recover({ cause: 'workerLost', step: store.getState().latestStep?.step ?? 0, message: describeWorkerError(event), newWorker: true });
+    };
+    created.onmessageerror = () => reportError('A message from the training worker could not be deserialized and was dropped.');
+  };
+
+  const replaceWorker = (): void => {
+    worker?.terminate();
+    worker = null;
+    for (const waiter of saveWaiters.values()) waiter.reject(new Error('the training worker was restarted before it answered'));
+    saveWaiters.clear();
+    startWorker();
+  };
+
+  const startWorker = (): void => {
+    try {
+      worker = createWorker();
+      attach(worker);
+    } catch (error) {
+      reportError(`Starting the training worker failed: ${errorText(error)}. Use a current browser.`);
+    }
+  };
+  startWorker();
+
   return {
     loadDefaultData: () => {
-      const baseUrl = defaultDataUrl();
       queue.flush();
-      store.getState().dataRequested(`Fetching CIFAR-10 from ${baseUrl}`);
-      post({ type: 'loadData', source: { kind: 'url', baseUrl } });
+      loadData({ kind: 'url' });
     },
-    loadFiles: (files) => {
+    loadFiles: async (files) => {
       queue.flush();
-      return loadFiles(store, post, files);
+      const origin: DataOrigin = { kind: 'files', files: files.slice() };
+      if (await loadFiles(store, post, files)) requestedOrigin = origin;
     },
     start: (config) => {
       // Events of the previous run must land before its charts are cleared, not after.
       queue.flush();
-      const resumed = loadedRun !== null && sameSettings(loadedRun.config, config) ? loadedRun : null;
-      loadedRun = null;
-      if (resumed === null) {
-        store.getState().runRequested(config);
-        post({ type: 'start', config });
-        return;
-      }
-      store.getState().runResumed(config);
-      // A copy goes to the worker, so the checked file stays readable here.
-      const snapshot = resumed.bytes.slice(0);
-      post({ type: 'start', config, snapshot }, [snapshot]);
+      checkpoint = null;
+      recoveriesWithoutProgress = 0;
+      store.getState().runRequested(config);
+      post({ type: 'start', config });
     },
     pause: () => post({ type: 'pause' }),
-    resume: () => post({ type: 'resume' }),
+    resume: (learningRate) => {
+      if (learningRate !== undefined) store.getState().learningRateChanged(learningRate);
+      post(learningRate === undefined ? { type: 'resume' } : { type: 'resume', learningRate });
+    },
+    step: () => post({ type: 'step' }),
     stop: () => post({ type: 'stop' }),
     saveRun: () => {
       queue.flush();
@@ -245,8 +352,11 @@ export function createTrainingClient(
     },
     loadRun: (run) => {
       queue.flush();
-      loadedRun = run;
+      checkpoint = { step: run.step, bytes: run.bytes };
+      recoveriesWithoutProgress = 0;
       store.getState().loadRun(run.config, run.history);
+      const request = startFrom(run.config, run.bytes, true);
+      post(request, [request.snapshot]);
     },
     ...createInspectionCommands(post),
     dispose: () => {
@@ -257,8 +367,17 @@ export function createTrainingClient(
   };
 }
 
-function sameSettings(a: RunConfig, b: RunConfig): boolean {
-  return (Object.keys(a) as (keyof RunConfig)[]).every((key) => a[key] === b[key]);
+/** Returns the sentence shown after a fault, saying where the run went back to and what to do. */
+function recoveryMessage(fault: Fault, checkpointStep: number): string {
+  const back = `The run went back to step ${checkpointStep}, its last good state, and is paused there`;
+  switch (fault.cause) {
+    case 'diverged':
+      return `${fault.message} ${back}. Resume it with a lower learning rate (the same settings repeat the same steps), or stop it.`;
+    case 'failed':
+      return `${fault.message} ${back} in a new worker. Resume to try again, or stop it and train with a smaller model or batch.`;
+    case 'workerLost':
+      return `${fault.message} ${back} in a new worker; its charts are kept. Resume to continue.`;
+  }
 }
 
 /** Creates the inspector's commands: each sends its request with a new id and returns that id. */
@@ -278,11 +397,12 @@ function createInspectionCommands(
   };
 }
 
+/** Reads the picked CIFAR-10 files and sends them to the worker; returns whether they were sent. */
 async function loadFiles(
   store: StoreApi<PlaygroundState>,
   post: (request: WorkerRequest, transfer: Transferable[]) => void,
   files: readonly File[],
-): Promise<void> {
+): Promise<boolean> {
   const { dataRequested, reportError } = store.getState();
   const picked = files.filter((file) => CIFAR_FILE_PATTERN.test(file.name));
   if (picked.length === 0) {
@@ -291,7 +411,7 @@ async function loadFiles(
       `${found} a CIFAR-10 file (.bin, .gz, .tgz or .tar). Pick cifar-10-binary.tar.gz, ` +
         'or data_batch_1.bin to data_batch_5.bin and test_batch.bin.',
     );
-    return;
+    return false;
   }
 
   dataRequested(`Reading ${picked.length} selected file${picked.length === 1 ? '' : 's'}`);
@@ -302,7 +422,7 @@ async function loadFiles(
     );
   } catch (error) {
     reportError(`Reading the selected files failed: ${errorText(error)}. Pick them again.`);
-    return;
+    return false;
   }
 
   // Transferring the buffers hands them to the worker without copying them.
@@ -310,4 +430,5 @@ async function loadFiles(
     { type: 'loadData', source: { kind: 'files', files: dataFiles } },
     dataFiles.map((file) => file.bytes),
   );
+  return true;
 }

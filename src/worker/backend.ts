@@ -94,3 +94,27 @@ export async function selectBackend(preference: BackendPreference): Promise<Back
   }
   throw new Error(`no TF.js backend could be started (${reasons.join('; ')})`);
 }
+
+/** The part of a WebGPU device read here. */
+interface GpuDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+}
+
+const watchedDevices = new WeakSet<GpuDeviceLike>();
+
+/**
+ * Calls `onLost` once when the GPU device of the active WebGPU backend is lost (a GPU process
+ * crash, a driver reset, the device destroyed). TF.js 4.22 does not watch for this itself, and
+ * every later kernel on a lost device fails or returns zeros. Does nothing on other backends.
+ */
+export function watchDeviceLoss(onLost: (message: string) => void): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  // The cast reaches WebGPUBackend's device, which TF.js 4.22 declares public but does not type here.
+  const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;
+  if (device === undefined || watchedDevices.has(device)) return;
+  watchedDevices.add(device);
+  void device.lost.then((info) => {
+    const detail = [info.reason, info.message].filter((part) => part !== undefined && part !== '').join(': ');
+    onLost(`The GPU device was lost${detail === '' ? '' : ` (${detail})`}.`);
+  });
+}

@@ -23,12 +23,18 @@ export type DataSource =
 
 export type WorkerRequest =
   | { type: 'loadData'; source: DataSource }
-  /** Starts a run; with `snapshot` (a saved-run file of `config`), continues that run where it stopped. */
-  | { type: 'start'; config: RunConfig; snapshot?: ArrayBuffer }
+  /**
+   * Starts a run; with `snapshot` (a saved-run file of `config`), continues that run where it stopped.
+   * With `paused`, the run is built, evaluated and then waits for `resume` or `step`.
+   */
+  | { type: 'start'; config: RunConfig; snapshot?: ArrayBuffer; paused?: boolean }
   /** Saves the paused run with the page's metric history. The worker responds with `saved` or `saveFailed`. */
   | { type: 'save'; requestId: number; history: MetricHistory }
   | { type: 'pause' }
-  | { type: 'resume' }
+  /** Resumes the paused run; with `learningRate`, Adam uses it from the next step on. */
+  | { type: 'resume'; learningRate?: number }
+  /** Plays one batch of a paused run, which then stays paused. */
+  | { type: 'step' }
   | { type: 'stop' }
   /** Replays game `game` of a set for the message inspector. The worker responds with `inspection`. */
   | { type: 'inspect'; requestId: number; set: InspectedSet; game: number }
@@ -52,6 +58,10 @@ export interface StepRecord {
   temperature?: number;
   /** Fraction of the batch's rotations predicted right; absent without a rotation task. */
   rotationAccuracy?: number;
+  /** Tensors alive in the worker after the step (`tf.memory().numTensors`). */
+  tensorCount?: number;
+  /** Bytes those tensors take on the backend (`tf.memory().numBytes`). */
+  tensorBytes?: number;
 }
 
 /** Metrics of one evaluation on held-out test games (1 target + batchSize - 1 distractors each). */
@@ -89,7 +99,22 @@ export type WorkerEvent =
   | { type: 'saved'; requestId: number; bytes: ArrayBuffer }
   | { type: 'saveFailed'; requestId: number; message: string }
   /** An `inspect`, `language` or `images` request that failed, with the reason. */
-  | { type: 'inspectionFailed'; requestId: number; message: string };
+  | { type: 'inspectionFailed'; requestId: number; message: string }
+  /**
+   * The run's last good state: a saved-run file with an empty history, sent at the start, on pause
+   * and after evaluations. The page restarts from it when the run fails or the worker is lost.
+   */
+  | { type: 'checkpoint'; step: number; bytes: ArrayBuffer }
+  /**
+   * The run stopped at `step` because of a fault: its loss or weights stopped being finite
+   * ('diverged'), or a step threw, for example out of memory ('failed').
+   */
+  | { type: 'runFailed'; step: number; cause: RunFailure; message: string }
+  /** The GPU device of the WebGPU backend was lost; the worker cannot continue on it. */
+  | { type: 'deviceLost'; message: string };
+
+/** Why a run stopped on its own before its last step. */
+export type RunFailure = 'diverged' | 'failed';
 
 /** Every step and evaluation record of a run, as saved with it. */
 export type MetricHistory = SnapshotHistory<StepRecord, EvalRecord>;

@@ -16,6 +16,15 @@ import type { ImageSet } from '../data/cifar10';
 import { GameInspector } from './inspection';
 import type { EvalRecord, MetricHistory, RunState, StepRecord, WorkerEvent } from './protocol';
 
+/** Sends a worker event; `transfer` lists buffers handed over without a copy. */
+export type PostEvent = (event: WorkerEvent, transfer?: Transferable[]) => void;
+
+/** How a run begins. */
+export interface RunOptions {
+  /** Build, restore and evaluate the run, then wait for `resume` or `stepOnce` before the first step. */
+  startPaused?: boolean;
+}
+
 /** Step records are sent in groups at most this often, so a fast run does not flood the page. */
 const STEP_FLUSH_MS = 100;
 
@@ -28,12 +37,20 @@ const PARK_POLL_MS = 10;
 /** Offset that separates the held-out image draw from the run's own generator. */
 const EVAL_SEED_OFFSET = 7919;
 
+/**
+ * Minimum time between two checkpoints taken after evaluations, in milliseconds. Each one reads
+ * every weight back from the backend, which takes a noticeable pause on the largest models.
+ */
+const CHECKPOINT_INTERVAL_MS = 30_000;
+
 export interface TrainingData {
   train: ImageSet;
   test: ImageSet;
 }
 
 export class TrainingRun {
+  /** Settings of the run; only the learning rate changes, on `resume`. */
+  private config: RunConfig;
   private state: RunState = 'idle';
   private readonly game: ReferentialGame;
   private step = 0;
@@ -55,6 +72,11 @@ export class TrainingRun {
   private latestBatch: Int32Array | null = null;
   /** Step of the latest evaluation; -1 before the first. */
   private evaluatedStep = -1;
+  /** Steps still to play one at a time while the run stays paused. */
+  private singleSteps = 0;
+  /** Step of the latest checkpoint; -1 before the first. */
+  private checkpointStep = -1;
+  private checkpointAt = 0;
   /** Serves the message inspector and the vocabulary explorer from this run's game and data. */
   readonly inspector: GameInspector;
 
@@ -64,12 +86,14 @@ export class TrainingRun {
    * run continues that run, and its first step is the one after the saved step.
    */
   constructor(
-    readonly config: RunConfig,
+    config: RunConfig,
     private readonly data: TrainingData,
-    private readonly post: (event: WorkerEvent) => void,
+    private readonly post: PostEvent,
     pretrained: PretrainedWeights | null = null,
     private readonly resumeFrom: RunSnapshot | null = null,
+    private readonly options: RunOptions = {},
   ) {
+    this.config = config;
     if (data.train.count < config.batchSize) {
       throw new Error(`a batch of ${config.batchSize} images needs at least that many training images; ${data.train.count} are loaded`);
     }
@@ -88,31 +112,21 @@ export class TrainingRun {
     });
   }
 
-  /** Runs until stopped; resolves once the run has released its tensors. */
+  /**
+   * Runs until stopped, finished or failed; resolves once the run has released its tensors. A
+   * step that diverges or throws ends the run with a `runFailed` event; a snapshot that does not
+   * fit the game rejects with a `SnapshotError` before the first step.
+   */
   async run(): Promise<void> {
     try {
       if (this.resumeFrom !== null) await this.restore(this.resumeFrom);
-      this.setState('running');
+      this.setState(this.options.startPaused === true ? 'paused' : 'running');
       this.prepareEvaluation();
       // A resumed run was evaluated at its saved step already, and that record is in its history.
       if (this.resumeFrom === null) await this.evaluate();
       else this.evaluatedStep = this.step;
-      while (this.state !== 'stopped') {
-        if (this.state === 'paused') {
-          this.flushSteps();
-          await this.catchUpOnPause();
-          // A resume or stop that arrived meanwhile found no waiter to wake.
-          if (this.state !== 'paused') continue;
-          await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
-          continue;
-        }
-        const diverged = await this.trainOneStep();
-        if (diverged) break;
-        const finished = this.config.maxSteps > 0 && this.step >= this.config.maxSteps;
-        if (this.step % this.config.evalInterval === 0 || finished) await this.evaluate();
-        if (finished) break;
-        await yieldToMessages();
-      }
+      await this.checkpoint();
+      await this.trainUntilStopped();
     } finally {
       this.flushSteps();
       await this.inspector.close();
@@ -121,12 +135,72 @@ export class TrainingRun {
     }
   }
 
+  private async trainUntilStopped(): Promise<void> {
+    while (this.state !== 'stopped') {
+      if (this.state === 'paused' && this.singleSteps === 0) {
+        await this.park();
+        continue;
+      }
+      if (this.state === 'paused') this.singleSteps--;
+
+      const failure = await this.tryOneStep();
+      if (failure !== null) {
+        this.flushSteps();
+        this.post({ type: 'runFailed', ...failure });
+        return;
+      }
+
+      const finished = this.config.maxSteps > 0 && this.step >= this.config.maxSteps;
+      if (this.step % this.config.evalInterval === 0 || finished) {
+        await this.evaluate();
+        if (performance.now() - this.checkpointAt >= CHECKPOINT_INTERVAL_MS) await this.checkpoint();
+      }
+      if (finished) return;
+      await yieldToMessages();
+    }
+  }
+
+  /** Waits, paused, for `resume`, `stepOnce` or `stop`, after bringing the metrics and checkpoint up to the paused step. */
+  private async park(): Promise<void> {
+    this.flushSteps();
+    await this.catchUpOnPause();
+    if (this.checkpointStep !== this.step) await this.checkpoint();
+    // A resume, step or stop that arrived meanwhile found no waiter to wake.
+    if (this.state !== 'paused' || this.singleSteps > 0) return;
+    await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
+  }
+
+  /** Plays one batch; returns why the run cannot go on, or null when the step went well. */
+  private async tryOneStep(): Promise<Omit<Extract<WorkerEvent, { type: 'runFailed' }>, 'type'> | null> {
+    const failedStep = this.step + 1;
+    try {
+      const divergence = await this.trainOneStep();
+      return divergence === null ? null : { step: failedStep, cause: 'diverged', message: divergence };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { step: failedStep, cause: 'failed', message: `Training failed at step ${failedStep}: ${reason}` };
+    }
+  }
+
+  /** Sends the run's state as a checkpoint, the state the page returns to after a fault. */
+  private async checkpoint(): Promise<void> {
+    this.checkpointStep = this.step;
+    this.checkpointAt = performance.now();
+    const bytes = await this.encodeState({ stepLog: [], evalLog: [] });
+    this.post({ type: 'checkpoint', step: this.step, bytes }, [bytes]);
+  }
+
   /** Returns the saved-run file of this run with `history`; the run must be paused. */
   async snapshot(history: MetricHistory): Promise<ArrayBuffer> {
     if (this.state !== 'paused') throw new Error(`Only a paused run can be saved; this run is ${this.state}. Pause it, then save.`);
     // Pausing takes effect between steps: wait until the loop has parked, so no step is half done.
     while (this.resumeWaiter === null && this.state === 'paused') await new Promise((resolve) => setTimeout(resolve, PARK_POLL_MS));
     if (this.state !== 'paused') throw new Error(`The run was ${this.state === 'stopped' ? 'stopped' : 'resumed'} before it could be saved.`);
+    return this.encodeState(history);
+  }
+
+  /** Encodes the game, the loop's counters and `history` as a saved-run file; call it between steps only. */
+  private async encodeState(history: MetricHistory): Promise<ArrayBuffer> {
     const tensors = await captureGameTensors(this.game);
     tensors.set('run/epochOrder', { shape: [this.epochOrder.length], values: Int32Array.from(this.epochOrder) });
     const progress = { step: this.step, epochPosition: this.epochPosition, elapsedMs: this.elapsedMs, rngState: this.game.rng.getState(), baselineSteps: this.game.baseline.stepCount };
@@ -135,7 +209,8 @@ export class TrainingRun {
 
   /** Puts the game and the loop's counters in the state of a saved run, before the first step. */
   private async restore(snapshot: RunSnapshot): Promise<void> {
-    const changed = (Object.keys(this.config) as (keyof RunConfig)[]).filter((key) => snapshot.config[key] !== this.config[key]);
+    // The learning rate may change between a saved state and its continuation, as `resume` allows.
+    const changed = (Object.keys(this.config) as (keyof RunConfig)[]).filter((key) => key !== 'learningRate' && snapshot.config[key] !== this.config[key]);
     if (changed.length > 0) throw new SnapshotError(`The saved run was trained with other settings (${changed.join(', ')}). Load it again to restore them.`);
     const order = snapshot.tensors.get('run/epochOrder');
     if (order === undefined || !(order.values instanceof Int32Array)) throw new SnapshotError('The saved run has no int32 epoch order. The file is damaged.');
@@ -154,9 +229,21 @@ export class TrainingRun {
     if (this.state === 'running') this.setState('paused');
   }
 
-  resume(): void {
+  /** Continues a paused run; with `learningRate`, from the next step on, and its snapshots record it. */
+  resume(learningRate?: number): void {
     if (this.state !== 'paused') return;
+    if (learningRate !== undefined && learningRate !== this.config.learningRate) {
+      this.game.setLearningRate(learningRate);
+      this.config = { ...this.config, learningRate };
+    }
     this.setState('running');
+    this.wake();
+  }
+
+  /** Plays one more batch of a paused run, which stays paused; ignored while running or stopped. */
+  stepOnce(): void {
+    if (this.state !== 'paused') return;
+    this.singleSteps++;
     this.wake();
   }
 
@@ -177,31 +264,27 @@ export class TrainingRun {
     this.post({ type: 'state', state });
   }
 
-  /** Plays one batch; returns true when the loss is no longer finite. */
-  private async trainOneStep(): Promise<boolean> {
+  /** Plays one batch; returns what diverged when the loss or a weight is no longer finite, else null. */
+  private async trainOneStep(): Promise<string | null> {
     const started = performance.now();
     const owned = await this.feeder.next(this.nextBatchIndices());
     const scheduledTemperature = this.game.temperatureNow();
     const { loss, success, temperature, rotationAccuracy } = this.game.trainStep(owned.batch);
-    const [lossValue, successValue, temperatureValue, rotationValue] = await Promise.all([loss.data(), success.data(), temperature?.data(), rotationAccuracy?.data()]);
+    const check = this.game.nonFiniteParameterCheck();
+    const [lossValue, successValue, temperatureValue, rotationValue, checkValue] = await Promise.all([loss.data(), success.data(), temperature?.data(), rotationAccuracy?.data(), check.data()]);
     owned.dispose();
-    tf.dispose([loss, success, temperature ?? [], rotationAccuracy ?? []]);
+    tf.dispose([loss, success, temperature ?? [], rotationAccuracy ?? [], check]);
     const stepMs = performance.now() - started;
     this.step++;
     this.elapsedMs += stepMs;
 
     const lossNumber = lossValue[0] as number;
-    if (!Number.isFinite(lossNumber)) {
-      this.post({
-        type: 'error',
-        message: `Training diverged at step ${this.step}: the loss is ${lossNumber}. The run has stopped; lower the learning rate and train again.`,
-      });
-      return true;
-    }
+    if (!Number.isFinite(lossNumber)) return `Training diverged at step ${this.step}: the loss is ${lossNumber}.`;
+    if (!Number.isFinite(checkValue[0] as number)) return `Training diverged at step ${this.step}: some weights are no longer finite (NaN or infinite), while the loss was ${lossNumber.toPrecision(4)}.`;
     const extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = { temperature: temperatureValue?.[0] ?? scheduledTemperature };
     if (rotationValue !== undefined) extras.rotationAccuracy = rotationValue[0] as number;
     this.recordStep(lossNumber, successValue[0] as number, stepMs, extras);
-    return false;
+    return null;
   }
 
   private recordStep(loss: number, trainSuccess: number, stepMs: number, extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = {}): void {
@@ -209,7 +292,8 @@ export class TrainingRun {
     if (this.recentStepTimes.length > SPEED_WINDOW_STEPS) this.recentStepTimes.shift();
     const windowMs = this.recentStepTimes.reduce((a, b) => a + b, 0);
     const gamesPerSecond = (this.recentStepTimes.length * this.config.batchSize * 1000) / windowMs;
-    this.pendingSteps.push({ step: this.step, loss, trainSuccess, gamesPerSecond, elapsedMs: this.elapsedMs, ...extras });
+    const memory = tf.memory();
+    this.pendingSteps.push({ step: this.step, loss, trainSuccess, gamesPerSecond, elapsedMs: this.elapsedMs, ...extras, tensorCount: memory.numTensors, tensorBytes: memory.numBytes });
     if (performance.now() - this.lastFlush >= STEP_FLUSH_MS) this.flushSteps();
   }
 

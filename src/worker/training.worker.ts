@@ -7,7 +7,7 @@ import { type BackendPreference, configProblems } from '../game/config';
 import { loadPretrained, pretrainedBackboneOf } from '../game/pretrained';
 import { type Cifar10Data, loadCifar10 } from '../data/load';
 import { SnapshotError, decodeSnapshot } from '../game/snapshot';
-import { selectBackend } from './backend';
+import { selectBackend, watchDeviceLoss } from './backend';
 import { answerInspectionRequest } from './inspection';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 import { TrainingRun } from './run';
@@ -21,8 +21,8 @@ let runFinished: Promise<void> = Promise.resolve();
 let activePreference: BackendPreference | null = null;
 let backendTask: Promise<void> = Promise.resolve();
 
-function post(event: WorkerEvent): void {
-  self.postMessage(event);
+function post(event: WorkerEvent, transfer: Transferable[] = []): void {
+  self.postMessage(event, transfer);
 }
 
 function describe(error: unknown): string {
@@ -38,6 +38,11 @@ function useBackend(preference: BackendPreference): Promise<void> {
       const choice = await selectBackend(preference);
       activePreference = preference;
       post({ type: 'backend', backend: choice.backend, fallbackReason: choice.fallbackReason });
+      watchDeviceLoss((message) => {
+        // Nothing more can run on this backend: stop the run, and let the page start a new worker.
+        run?.stop();
+        post({ type: 'deviceLost', message });
+      });
     });
   return backendTask;
 }
@@ -59,11 +64,11 @@ async function start(request: Extract<WorkerRequest, { type: 'start' }>): Promis
   const backbone = pretrainedBackboneOf(request.config);
   const weightsUrl = new URL(`${import.meta.env.BASE_URL}weights/`, self.location.origin).href;
   const pretrained = backbone === null ? null : await loadPretrained(backbone, fetchWeightReader(weightsUrl));
-  const current = new TrainingRun(request.config, data, post, pretrained, snapshot);
+  const current = new TrainingRun(request.config, data, post, pretrained, snapshot, { startPaused: request.paused === true });
   run = current;
   runFinished = current.run().catch((error: unknown) => {
     // A saved run that does not fit its game is rejected before the first step.
-    const message = error instanceof SnapshotError ? `Resuming the saved run failed: ${error.message}` : `Training failed at a step: ${describe(error)}`;
+    const message = error instanceof SnapshotError ? `Resuming the saved run failed: ${error.message}` : `Starting the run failed: ${describe(error)}`;
     post({ type: 'error', message });
   });
 }
@@ -91,7 +96,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       run?.pause();
       return;
     case 'resume':
-      run?.resume();
+      run?.resume(request.learningRate);
+      return;
+    case 'step':
+      run?.stepOnce();
       return;
     case 'stop':
       return stopRun();
