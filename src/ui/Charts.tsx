@@ -115,7 +115,7 @@ function SavePngButton({ testId, title }: { testId: string; title: string }) {
     const figure = event.currentTarget.closest('figure');
     if (figure === null) return;
     downloadChartPng(figure, `${testId}.png`).catch((error: unknown) => {
-      playgroundStore.getState().reportError(`Saving the chart failed: ${error instanceof Error ? error.message : String(error)}`);
+      playgroundStore.getState().reportNotice(`Saving the chart failed: ${error instanceof Error ? error.message : String(error)}`);
     });
   };
   return (

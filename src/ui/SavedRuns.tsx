@@ -23,7 +23,7 @@ function loadFailure(error: unknown, source: string): string {
 export function SavedRuns({ client }: { client: TrainingClient }) {
   const runState = usePlayground((state) => state.runState);
   const step = usePlayground((state) => state.latestStep?.step ?? 0);
-  const reportError = usePlayground((state) => state.reportError);
+  const reportError = usePlayground((state) => state.reportNotice);
   const [runs, setRuns] = useState<SavedRunInfo[]>([]);
   const [name, setName] = useState('');
   const [status, setStatus] = useState('');

@@ -66,6 +66,29 @@ function StepItems() {
   );
 }
 
+/** Shows the worker's tensor memory and the step the page would return to after a fault. */
+function SafetyItems() {
+  const tensorBytes = usePlayground((state) => state.latestStep?.tensorBytes);
+  const tensorCount = usePlayground((state) => state.latestStep?.tensorCount);
+  const checkpointStep = usePlayground((state) => state.checkpointStep);
+  return (
+    <>
+      <div className="status-item">
+        <span className="status-label">Tensor memory</span>
+        <span className="status-value" data-testid="tensor-memory" data-tensors={tensorCount}>
+          {tensorBytes === undefined ? NO_VALUE : `${(tensorBytes / 2 ** 20).toFixed(1)} MB`}
+        </span>
+      </div>
+      <div className="status-item">
+        <span className="status-label">Last good state</span>
+        <span className="status-value" data-testid="checkpoint-step">
+          {checkpointStep === null ? NO_VALUE : String(checkpointStep)}
+        </span>
+      </div>
+    </>
+  );
+}
+
 function CommSuccessItem() {
   const latestEval = usePlayground((state) => state.latestEval);
   return (
@@ -93,7 +116,7 @@ function ImagesItem() {
   );
 }
 
-/** Renders one line of the run's key figures: state, backend, step, loss, success, speed and data. */
+/** Renders one line of the run's key figures: state, backend, step, loss, success, speed, data, memory and last good state. */
 export function StatusLine() {
   const runState = usePlayground((state) => state.runState);
   return (
@@ -108,6 +131,7 @@ export function StatusLine() {
       <StepItems />
       <CommSuccessItem />
       <ImagesItem />
+      <SafetyItems />
     </section>
   );
 }

@@ -12,6 +12,6 @@ export function applyLinkOnLoad(store: StoreApi<PlaygroundState>, search: string
   const { config, problems } = readExperimentLink(search);
   store.getState().loadConfig(config);
   for (const problem of problems) {
-    store.getState().reportError(`Experiment link: ${problem} The default is used instead.`);
+    store.getState().reportNotice(`Experiment link: ${problem} The default is used instead.`);
   }
 }

@@ -228,8 +228,13 @@ export interface PlaygroundState {
   runRecovered: (fault: RunFault) => void;
   /** Records the learning rate a paused run continues with. */
   learningRateChanged: (learningRate: number) => void;
-  /** Shows an error raised on the page (worker crash, unreadable file, ...). */
+  /**
+   * Shows an error raised on the page (worker crash, unreadable file, ...). During a data load
+   * or a run start it also marks that load or start as failed.
+   */
   reportError: (message: string) => void;
+  /** Shows an error that concerns neither the data nor the run (storage, links, exports): no state changes. */
+  reportNotice: (message: string) => void;
   dismissError: (id: number) => void;
 }
 
@@ -287,8 +292,11 @@ function configTextOf(config: RunConfig): Record<NumericField, string> {
   >;
 }
 
-/** Returns the error list with `message` added, or its repeat count raised if it is the latest. */
-function withError(state: PlaygroundState, message: string): Partial<PlaygroundState> {
+/**
+ * Returns the error list with `message` added, or its repeat count raised if it is the latest.
+ * An error about the data is removed once a later load succeeds.
+ */
+function withError(state: PlaygroundState, message: string, aboutData = state.data.phase === 'loading'): Partial<PlaygroundState> {
   const last = state.errors[state.errors.length - 1];
   if (last !== undefined && last.message === message) {
     const repeated: ShownError = { ...last, repeats: last.repeats + 1 };
@@ -299,7 +307,7 @@ function withError(state: PlaygroundState, message: string): Partial<PlaygroundS
     id: state.nextErrorId,
     message,
     repeats: 1,
-    aboutData: state.data.phase === 'loading',
+    aboutData,
   };
   return {
     errors: [...state.errors, added].slice(-MAX_SHOWN_ERRORS),
@@ -526,9 +534,16 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
       })),
 
     learningRateChanged: (learningRate) =>
-      set((state) => (state.runConfig === null ? {} : { runConfig: { ...state.runConfig, learningRate } })),
+      set((state) => ({
+        // The settings panel shows the rate in use, and a new run would start with it.
+        config: { ...state.config, learningRate },
+        configText: { ...state.configText, learningRate: String(learningRate) },
+        ...(state.runConfig === null ? {} : { runConfig: { ...state.runConfig, learningRate } }),
+      })),
 
     reportError: (message) => set((state) => errorUpdate(state, message)),
+
+    reportNotice: (message) => set((state) => withError(state, message, false)),
 
     dismissError: (id) => set((state) => ({ errors: state.errors.filter((e) => e.id !== id) })),
   }));

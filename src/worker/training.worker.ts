@@ -3,7 +3,7 @@
  * The training worker: routes the page's requests to data loading, backend selection and the
  * current training run, and reports every failure as an `error` event instead of dying.
  */
-import { type BackendPreference, configProblems } from '../game/config';
+import { type BackendName, type BackendPreference, configProblems } from '../game/config';
 import { loadPretrained, pretrainedBackboneOf } from '../game/pretrained';
 import { type Cifar10Data, loadCifar10 } from '../data/load';
 import { SnapshotError, decodeSnapshot } from '../game/snapshot';
@@ -20,6 +20,14 @@ let run: TrainingRun | null = null;
 let runFinished: Promise<void> = Promise.resolve();
 let activePreference: BackendPreference | null = null;
 let backendTask: Promise<void> = Promise.resolve();
+let activeBackend: BackendName | null = null;
+let deviceLost = false;
+
+/**
+ * Time a failed WebGPU step waits for the device's lost promise, in milliseconds: kernels on a
+ * lost device fail before that promise resolves, and the loss is the cause worth reporting.
+ */
+const DEVICE_LOSS_GRACE_MS = 500;
 
 function post(event: WorkerEvent, transfer: Transferable[] = []): void {
   self.postMessage(event, transfer);
@@ -37,14 +45,43 @@ function useBackend(preference: BackendPreference): Promise<void> {
       if (preference === activePreference) return;
       const choice = await selectBackend(preference);
       activePreference = preference;
+      activeBackend = choice.backend;
       post({ type: 'backend', backend: choice.backend, fallbackReason: choice.fallbackReason });
       watchDeviceLoss((message) => {
         // Nothing more can run on this backend: stop the run, and let the page start a new worker.
+        deviceLost = true;
         run?.stop();
         post({ type: 'deviceLost', message });
       });
     });
   return backendTask;
+}
+
+/** Events of a run held back while a failed WebGPU step waits to see whether the device was lost; null when none is. */
+let heldEvents: { event: WorkerEvent; transfer: Transferable[] }[] | null = null;
+
+/**
+ * Sends a run's event. After a failed WebGPU step, it holds back that failure and the events after
+ * it for `DEVICE_LOSS_GRACE_MS`: when the device turns out to be lost, the loss is reported instead
+ * of the step it broke, and before the run's final `stopped` state.
+ */
+function postRunEvent(event: WorkerEvent, transfer: Transferable[] = []): void {
+  if (heldEvents !== null) {
+    heldEvents.push({ event, transfer });
+    return;
+  }
+  if (event.type !== 'runFailed' || event.cause !== 'failed' || activeBackend !== 'webgpu') {
+    post(event, transfer);
+    return;
+  }
+  heldEvents = [{ event, transfer }];
+  setTimeout(() => {
+    const held = heldEvents ?? [];
+    heldEvents = null;
+    for (const { event: heldEvent, transfer: heldTransfer } of held) {
+      if (!(deviceLost && heldEvent.type === 'runFailed')) post(heldEvent, heldTransfer);
+    }
+  }, DEVICE_LOSS_GRACE_MS);
 }
 
 async function stopRun(): Promise<void> {
@@ -64,7 +101,7 @@ async function start(request: Extract<WorkerRequest, { type: 'start' }>): Promis
   const backbone = pretrainedBackboneOf(request.config);
   const weightsUrl = new URL(`${import.meta.env.BASE_URL}weights/`, self.location.origin).href;
   const pretrained = backbone === null ? null : await loadPretrained(backbone, fetchWeightReader(weightsUrl));
-  const current = new TrainingRun(request.config, data, post, pretrained, snapshot, { startPaused: request.paused === true });
+  const current = new TrainingRun(request.config, data, postRunEvent, pretrained, snapshot, { startPaused: request.paused === true });
   run = current;
   runFinished = current.run().catch((error: unknown) => {
     // A saved run that does not fit its game is rejected before the first step.
