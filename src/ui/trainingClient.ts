@@ -24,6 +24,8 @@ export interface TrainingClient {
   start: (config: RunConfig) => void;
   pause: () => void;
   resume: () => void;
+  /** Runs exactly one training step of the paused run, which then stays paused. */
+  step: () => void;
   stop: () => void;
   /** Requests the saved-run file of the paused run, with the store's metric history. */
   saveRun: () => Promise<ArrayBuffer>;
@@ -232,6 +234,7 @@ export function createTrainingClient(
     },
     pause: () => post({ type: 'pause' }),
     resume: () => post({ type: 'resume' }),
+    step: () => post({ type: 'step' }),
     stop: () => post({ type: 'stop' }),
     saveRun: () => {
       queue.flush();

@@ -29,6 +29,8 @@ export type WorkerRequest =
   | { type: 'save'; requestId: number; history: MetricHistory }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Runs exactly one training step of a paused run, which then stays paused. */
+  | { type: 'step' }
   | { type: 'stop' }
   /** Replays game `game` of a set for the message inspector. The worker responds with `inspection`. */
   | { type: 'inspect'; requestId: number; set: InspectedSet; game: number }

@@ -93,6 +93,8 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'resume':
       run?.resume();
       return;
+    case 'step':
+      return;
     case 'stop':
       return stopRun();
     case 'save':
