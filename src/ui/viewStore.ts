@@ -1,7 +1,7 @@
 /**
- * How the page is shown, apart from the run: lecture mode, which panels are hidden, which panel
- * fills the screen and whether the shortcut help is open. Lecture mode is remembered in
- * localStorage; the rest lasts as long as the page.
+ * View state of the page, apart from the run: lecture mode, the hidden panels, the panel that fills
+ * the screen and whether the shortcut help is open. Lecture mode is remembered in localStorage, and
+ * the rest lasts as long as the page.
  */
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -44,7 +44,7 @@ export interface ViewState {
   announce: (message: string) => void;
 }
 
-/** Reads the remembered lecture mode; off when storage is missing or refuses access. */
+/** Reads the remembered lecture mode, which is off when storage is missing or denies access. */
 export function readLectureMode(storage: PreferenceStorage | null): boolean {
   try {
     return storage?.getItem(LECTURE_MODE_KEY) === '1';
