@@ -58,9 +58,9 @@ function SampleTable({ logitTexts, setLogit, noise, temperature }: { logitTexts:
           <th scope="col">Logit</th>
           <th scope="col">Noise g</th>
           <th scope="col">Logit + g</th>
-          <th scope="col">Hard sample (forward)</th>
+          <th scope="col">Hard sample</th>
           <th scope="col">Soft sample</th>
-          <th scope="col">Gradient passed back</th>
+          <th scope="col">Gradient back</th>
         </tr>
       </thead>
       <tbody>
@@ -75,7 +75,7 @@ function SampleTable({ logitTexts, setLogit, noise, temperature }: { logitTexts:
               </td>
               <td data-testid={`gumbel-noise-${token}`}>{formatNumber(noise[token] ?? 0)}</td>
               <td>{formatNumber(sample.perturbed[token] ?? 0)}</td>
-              <td data-testid={`gumbel-hard-${token}`}>{chosen ? '1 ◀ argmax' : '0'}</td>
+              <td data-testid={`gumbel-hard-${token}`}>{chosen ? '◀ 1' : '0'}</td>
               <td>
                 <span className="demo-bar" aria-hidden="true">
                   <span className="demo-bar-fill" style={{ width: `${(soft * 100).toFixed(1)}%` }} />
@@ -107,10 +107,10 @@ export function GumbelDemo() {
         <FullscreenButton panel="gumbel" title="Gumbel-softmax demonstration" />
       </div>
       <p>
-        Edit the logits, draw new noise, and move the temperature. The hard sample is always the argmax of logit + g. The soft sample
-        softmax((logit + g) / temperature) sums to 1 and nears the hard one as the temperature falls. The last column is the gradient
-        of the chosen token&rsquo;s soft probability with respect to each logit: what the straight-through estimator passes back to the
-        sender, where the hard sample alone would pass back nothing.
+        Edit the logits, draw new noise, and move the temperature. The hard sample, sent forward, is always the argmax of logit + g
+        (marked ◀). The soft sample softmax((logit + g) / temperature) sums to 1 and nears the hard one as the temperature falls. The
+        last column is the gradient of the chosen token&rsquo;s soft probability with respect to each logit: what the straight-through
+        estimator passes back to the sender, where the hard sample alone would pass back nothing.
       </p>
       <div className="demo-controls">
         <button type="button" data-testid="gumbel-draw" onClick={() => setSeed((current) => current + 1)}>
