@@ -86,8 +86,9 @@ test('lecture mode screenshots', async ({ page }) => {
   await expect(page.getByTestId('inspector-set-success')).toHaveAttribute('data-step', (await page.getByTestId('step').textContent()) ?? '');
 
   await page.getByTestId('lecture-mode-toggle').click();
-  await page.evaluate(() => window.scrollTo(0, 0));
   await page.getByTestId('lecture-mode-toggle').blur();
+  // What the room sees: the run controls with the charts below them, then the inspector.
+  await page.getByTestId('run-state').evaluate((element) => element.closest('.status-line')?.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: path.join(folder, 'lecture-1920x1080.png') });
   await page.getByTestId('inspector').evaluate((element) => element.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: path.join(folder, 'lecture-inspector-1920x1080.png') });
@@ -95,4 +96,8 @@ test('lecture mode screenshots', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 768 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(folder, 'lecture-1024x768.png') });
+
+  await page.getByTestId('explain-gumbel').locator('summary').click();
+  await page.getByTestId('gumbel-demo').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: path.join(folder, 'gumbel-demo-1024x768.png') });
 });
