@@ -90,8 +90,8 @@ function runShortcut(action: ShortcutAction, client: TrainingClient): string {
 }
 
 /**
- * Listens for shortcuts on the whole page. A press is left alone while the focus is in a form
- * field, while the shortcut help is open (it handles its own keys) and when a control has
+ * Listens for shortcuts on the whole page. A press is left alone while the focus is in a text
+ * field or a list, while the shortcut help is open (it handles its own keys) and when a control has
  * already handled it. Escape closes a panel that covers the window.
  */
 export function useKeyboardShortcuts(client: TrainingClient): void {
@@ -103,7 +103,9 @@ export function useKeyboardShortcuts(client: TrainingClient): void {
         view.setMaximisedPanel(null);
         return;
       }
-      if (isTypingTarget(event.target instanceof HTMLElement ? event.target : null)) return;
+      const target = event.target instanceof HTMLElement ? event.target : null;
+      const inputType = target instanceof HTMLInputElement ? target.type : undefined;
+      if (target !== null && isTypingTarget({ tagName: target.tagName, isContentEditable: target.isContentEditable, type: inputType })) return;
 
       const action = shortcutAction(event);
       if (action === null) return;

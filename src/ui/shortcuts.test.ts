@@ -37,6 +37,11 @@ describe('isTypingTarget', () => {
     for (const tagName of ['INPUT', 'SELECT', 'TEXTAREA', 'input']) expect(isTypingTarget({ tagName })).toBe(true);
   });
 
+  it('is false for inputs that take no text', () => {
+    for (const type of ['checkbox', 'radio', 'range', 'file', 'button']) expect(isTypingTarget({ tagName: 'INPUT', type })).toBe(false);
+    for (const type of ['text', 'number', 'search', '']) expect(isTypingTarget({ tagName: 'INPUT', type })).toBe(true);
+  });
+
   it('is true for editable text', () => {
     expect(isTypingTarget({ tagName: 'DIV', isContentEditable: true })).toBe(true);
   });

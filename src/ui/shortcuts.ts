@@ -48,14 +48,21 @@ export interface KeyPress {
 export interface FocusTarget {
   tagName?: string;
   isContentEditable?: boolean;
+  /** The `type` of an input element. */
+  type?: string;
 }
 
 const TYPING_TAGS: ReadonlySet<string> = new Set(['INPUT', 'SELECT', 'TEXTAREA']);
 
-/** Returns whether key presses on `target` belong to it: a form field or editable text. */
+/** Input types that take no typed characters, so letters pressed on them stay shortcuts. */
+const NON_TEXT_INPUT_TYPES: ReadonlySet<string> = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
+
+/** Returns whether key presses on `target` belong to it: a text field, a list or editable text. */
 export function isTypingTarget(target: FocusTarget | null): boolean {
   if (target === null) return false;
-  return TYPING_TAGS.has((target.tagName ?? '').toUpperCase()) || target.isContentEditable === true;
+  const tagName = (target.tagName ?? '').toUpperCase();
+  if (tagName === 'INPUT' && NON_TEXT_INPUT_TYPES.has((target.type ?? '').toLowerCase())) return false;
+  return TYPING_TAGS.has(tagName) || target.isContentEditable === true;
 }
 
 /**
