@@ -17,7 +17,7 @@ export interface Shortcut {
   /** `KeyboardEvent.key` values that trigger the action. */
   keys: readonly string[];
   action: ShortcutAction;
-  /** What the action does, for the help overlay. */
+  /** Description of the action, for the help overlay. */
   description: string;
 }
 
