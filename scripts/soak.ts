@@ -21,6 +21,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--dis
 
 async function sample(page: Page, startedAt: number, browserPid: number): Promise<MemorySample> {
   const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
   const heap = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? NaN;

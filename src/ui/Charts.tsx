@@ -12,12 +12,22 @@ import {
 } from 'recharts';
 import type { EvalRecord, StepRecord } from '../worker/protocol';
 import { downloadChartPng } from './chartImage';
+import { chartSummary } from './chartSummary';
+import { MetricsExplanation } from './Explanations';
+import { FullscreenButton, useMaximisedClass } from './Fullscreen';
 import { type RunFault, playgroundStore, usePlayground } from './store';
 
-/** Colours from the Okabe-Ito palette, distinguishable with common colour-vision deficiencies. */
+/**
+ * Colours from the Okabe-Ito palette, distinguishable with common colour-vision deficiencies. Two
+ * lines of one chart also differ in their dash pattern, so that no reader depends on colour.
+ */
 const COLORS = { blue: '#0072B2', vermillion: '#D55E00', green: '#009E73', purple: '#CC79A7' };
 const CHANCE_COLOR = '#555555';
-/** Colour of the lines that mark faults; it differs in lightness from every series colour. */
+/** Dash pattern of the second line of a chart. */
+const SECOND_LINE_DASH = '10 5';
+/** Dotted, unlike any data line. */
+const CHANCE_DASH = '2 4';
+/** Colour of the solid lines that mark faults, unlike every dashed or coloured line. */
 const FAULT_COLOR = '#000000';
 
 /** Minimum time between two redraws of a chart, in milliseconds, because redrawing is the costly part of an update. */
@@ -29,6 +39,8 @@ interface SeriesLine<T> {
   dataKey: NumericKey<T>;
   name: string;
   color: string;
+  /** SVG stroke-dasharray; solid when absent. */
+  dash?: string;
 }
 
 interface ChanceLine {
@@ -75,13 +87,13 @@ function formatValue(value: unknown): string {
   return typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value);
 }
 
-function latestSummary<T extends { step: number }>(title: string, points: readonly T[], lines: readonly SeriesLine<T>[]): string {
-  const latest = points[points.length - 1];
-  if (latest === undefined) {
-    return `${title}: no points yet.`;
-  }
-  const values = lines.map((line) => `${line.name} ${formatValue(latest[line.dataKey])}`);
-  return `${title} at step ${latest.step}: ${values.join(', ')}.`;
+function summaryOf<T extends { step: number }>(title: string, points: readonly T[], lines: readonly SeriesLine<T>[]): string {
+  const steps = points.map((point) => point.step);
+  return chartSummary(
+    title,
+    steps,
+    lines.map((line) => ({ name: line.name, values: points.map((point) => Number(point[line.dataKey])) })),
+  );
 }
 
 /**
@@ -134,12 +146,13 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
         <span className="chart-caption">{caption}</span>
         {points.length > 0 && <SavePngButton testId={testId} title={title} />}
       </figcaption>
+      {/* The summary below states the chart's figures, so the drawing is hidden from screen readers and takes no focus. */}
       <div className="chart-body" aria-hidden="true">
         {points.length === 0 ? (
           <p className="chart-empty">No points yet. Start a run with Train.</p>
         ) : (
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
               <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
               <XAxis dataKey="step" type="number" domain={STEP_DOMAIN} allowDecimals={false} />
               <YAxis domain={yDomain} ticks={yTicks} tickFormatter={formatValue} width="auto" />
@@ -150,7 +163,7 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
                   key={line.label}
                   y={line.y}
                   stroke={CHANCE_COLOR}
-                  strokeDasharray="6 4"
+                  strokeDasharray={CHANCE_DASH}
                   label={{
                     value: line.label,
                     position: line.side === 'left' ? 'insideBottomLeft' : 'insideBottomRight',
@@ -165,7 +178,6 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
                   ifOverflow="extendDomain"
                   stroke={FAULT_COLOR}
                   strokeWidth={2}
-                  strokeDasharray="2 3"
                   label={{ value: FAULT_LABELS[fault.cause], position: 'insideTopRight', fill: FAULT_COLOR }}
                 />
               ))}
@@ -176,6 +188,8 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
                   dataKey={line.dataKey}
                   name={line.name}
                   stroke={line.color}
+                  strokeDasharray={line.dash}
+                  legendType="plainline"
                   strokeWidth={2.5}
                   dot={false}
                   isAnimationActive={false}
@@ -185,8 +199,8 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
           </ResponsiveContainer>
         )}
       </div>
-      <p className="sr-only">
-        {latestSummary(title, points, lines)} {faultSummary(faults)}
+      <p className="chart-summary" data-testid={`${testId}-summary`}>
+        {summaryOf(title, points, lines)} {faultSummary(faults)}
       </p>
     </figure>
   );
@@ -202,7 +216,7 @@ const TRAIN_SUCCESS_LINES: SeriesLine<StepRecord>[] = [
 ];
 const COMM_LINES: SeriesLine<EvalRecord>[] = [
   { dataKey: 'commSuccess', name: 'success', color: COLORS.blue },
-  { dataKey: 'top5Success', name: 'top-5', color: COLORS.green },
+  { dataKey: 'top5Success', name: 'top-5', color: COLORS.green, dash: SECOND_LINE_DASH },
 ];
 const TOP5_CLASS_LINES: SeriesLine<EvalRecord>[] = [
   { dataKey: 'targetClassInTop5', name: 'images', color: COLORS.purple },
@@ -373,12 +387,20 @@ export function Charts() {
     const config = state.runConfig ?? state.config;
     return config.temperatureMode !== 'fixed' && config.channel !== 'reinforce';
   });
+  const maximised = useMaximisedClass('charts');
   return (
-    <section className="charts" aria-label="Training charts">
-      <StepCharts batchSize={batchSize} />
-      <EvalCharts batchSize={batchSize} />
-      {predictsRotation && <RotationChart />}
-      {temperatureChanges && <TemperatureChart />}
+    <section className={`charts-panel${maximised}`} aria-labelledby="charts-heading" data-panel="charts" data-testid="charts">
+      <div className="panel-header">
+        <h2 id="charts-heading">Training charts</h2>
+        <FullscreenButton panel="charts" title="training charts" />
+      </div>
+      <MetricsExplanation />
+      <div className="charts">
+        <StepCharts batchSize={batchSize} />
+        <EvalCharts batchSize={batchSize} />
+        {predictsRotation && <RotationChart />}
+        {temperatureChanges && <TemperatureChart />}
+      </div>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { chartSummary } from './chartSummary';
 import { type RunSummary, useRunHistory } from './runHistory';
 
 /** Colour-blind-safe line colours (Okabe & Ito), in the order runs are selected. */
@@ -86,6 +87,17 @@ export function CompareRuns() {
               </LineChart>
             </ResponsiveContainer>
           </div>
+          <ul className="chart-summary" data-testid="compare-chart-summary">
+            {selectedRuns.map((run) => {
+              const points = pointsOf(run, metric);
+              const values = points.map((point) => point.value);
+              return (
+                <li key={run.id}>
+                  {chartSummary(`Run ${run.id}`, points.map((point) => point.step), [{ name: METRIC_LABELS[metric], values }])}
+                </li>
+              );
+            })}
+          </ul>
         </figure>
       )}
     </section>

@@ -10,7 +10,7 @@ import {
   configProblems,
   type RunConfig,
 } from '../game/config';
-import { isRunActive, NUMERIC_RULES, playgroundStore, usePlayground, type ChoiceField, type NumericField } from './store';
+import { isRunActive, NUMERIC_RULES, playgroundStore, usePlayground, type ChoiceField, type NumericField, type PlaygroundState } from './store';
 import { FaultNotice } from './FaultNotice';
 import { SavedRuns } from './SavedRuns';
 import { ShareLink } from './ShareLink';
@@ -271,8 +271,16 @@ function trainBlocker(dataLoaded: boolean, invalidCount: number, active: boolean
   return null;
 }
 
-/** Renders the Train, Pause/Resume and Stop buttons. */
-export function RunControls({ client }: { client: TrainingClient }) {
+/** Returns why Train is disabled in `state`, or null when a run can start or is active. */
+export function trainBlockerOf(state: PlaygroundState): string | null {
+  return trainBlocker(state.data.phase === 'loaded', Object.keys(state.configErrors).length, isRunActive(state.runState), configProblems(state.config).length);
+}
+
+/**
+ * Renders the Train, Pause/Resume, Step and Stop buttons. With `compact`, as in lecture mode, the
+ * experiment link and saved runs are left out.
+ */
+export function RunControls({ client, compact = false }: { client: TrainingClient; compact?: boolean }) {
   const runState = usePlayground((state) => state.runState);
   const dataLoaded = usePlayground((state) => state.data.phase === 'loaded');
   const invalidCount = usePlayground((state) => Object.keys(state.configErrors).length);
@@ -297,6 +305,15 @@ export function RunControls({ client }: { client: TrainingClient }) {
         <button type="button" data-testid="pause-button" disabled={!canPause} onClick={togglePause}>
           {runState === 'paused' ? 'Resume' : 'Pause'}
         </button>
+        <button
+          type="button"
+          data-testid="step-button"
+          disabled={runState !== 'paused'}
+          title="Train one batch, then stay paused (shortcut s)"
+          onClick={client.step}
+        >
+          Step
+        </button>
         <button type="button" data-testid="stop-button" disabled={!active} onClick={client.stop}>
           Stop
         </button>
@@ -307,8 +324,8 @@ export function RunControls({ client }: { client: TrainingClient }) {
         </p>
       )}
       <FaultNotice client={client} />
-      <ShareLink />
-      <SavedRuns client={client} />
+      {!compact && <ShareLink />}
+      {!compact && <SavedRuns client={client} />}
     </section>
   );
 }

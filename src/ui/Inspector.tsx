@@ -13,6 +13,7 @@ import { messageText } from './messageText';
 import { PinnedHistory } from './PinnedHistory';
 import { isRunActive, playgroundStore, usePlayground } from './store';
 import { Thumbnail } from './Thumbnail';
+import { FullscreenButton, useMaximisedClass } from './Fullscreen';
 import { MESSAGE_MEANING_ID } from './VocabularyExplorer';
 import type { TrainingClient } from './trainingClient';
 import './inspector.css';
@@ -123,7 +124,7 @@ function ClassFilter({ client }: { client: TrainingClient }) {
 }
 
 /** Moves `offset` games through the filtered games of the latest inspection. */
-function navigate(client: TrainingClient, offset: number): void {
+export function navigate(client: TrainingClient, offset: number): void {
   const { inspection, classFilter, game } = playgroundStore.getState().inspector;
   if (inspection === null) return;
   const next = stepGame(filteredGames(inspection.games, classFilter), game, offset);
@@ -299,6 +300,7 @@ function RankingGrid({ client, inspection }: { client: TrainingClient; inspectio
                 #{position + 1} <span className="candidate-score">{candidate.score.toFixed(2)}</span>
               </span>
               <span className="candidate-class">{className(candidate.label)}</span>
+              {candidate.game === inspection.game && <span className="candidate-marker">target</span>}
             </button>
           </li>
         ))}
@@ -342,9 +344,20 @@ export function Inspector({ client }: { client: TrainingClient }) {
     event.preventDefault();
     navigate(client, offset);
   };
+  const maximised = useMaximisedClass('inspector');
   return (
-    <section className="panel inspector" aria-labelledby="inspector-title" data-testid="inspector" tabIndex={0} onKeyDown={onKeyDown}>
-      <h2 id="inspector-title">Message inspector</h2>
+    <section
+      className={`panel inspector${maximised}`}
+      aria-labelledby="inspector-title"
+      data-testid="inspector"
+      data-panel="inspector"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
+      <div className="panel-header">
+        <h2 id="inspector-title">Message inspector</h2>
+        <FullscreenButton panel="inspector" title="message inspector" />
+      </div>
       <p className="panel-note">
         What the sender said about a target image, and how the receiver ranked every candidate. Games are replayed without
         Gumbel noise with the current parameters, as evaluation plays them. Use the arrow keys to step through the listed games.

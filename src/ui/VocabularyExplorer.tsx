@@ -7,6 +7,8 @@ import { CLASS_NAMES } from '../data/cifar10';
 import type { LanguageReport } from '../worker/protocol';
 import { drawHashingScale, drawTokenUsage, tokenUsageSize } from './canvasDrawing';
 import { ClassHeatmap, FrequentMessages } from './ClassHeatmap';
+import { HashingExplanation } from './Explanations';
+import { FullscreenButton, useMaximisedClass } from './Fullscreen';
 import { topTokensByPosition } from './explorerData';
 import { refreshLanguage } from './inspectorActions';
 import { sameTokens } from './inspectorState';
@@ -169,14 +171,19 @@ export function VocabularyExplorer({ client }: { client: TrainingClient }) {
   const pending = usePlayground((state) => state.inspector.pendingLanguage !== null);
   const error = usePlayground((state) => state.inspector.languageError);
   const hasRun = usePlayground((state) => state.runState !== 'idle');
+  const maximised = useMaximisedClass('explorer');
   return (
-    <section className="panel explorer" aria-labelledby="explorer-title" data-testid="explorer">
+    <section className={`panel explorer${maximised}`} aria-labelledby="explorer-title" data-testid="explorer" data-panel="explorer">
       <div className="explorer-header">
         <h2 id="explorer-title">Vocabulary explorer</h2>
-        <button type="button" className="button-secondary" data-testid="explorer-refresh" disabled={!hasRun || pending} onClick={() => refreshLanguage(client)}>
-          {pending ? 'Measuring…' : 'Measure now'}
-        </button>
+        <div className="button-row">
+          <button type="button" className="button-secondary" data-testid="explorer-refresh" disabled={!hasRun || pending} onClick={() => refreshLanguage(client)}>
+            {pending ? 'Measuring…' : 'Measure now'}
+          </button>
+          <FullscreenButton panel="explorer" title="vocabulary explorer" />
+        </div>
       </div>
+      <HashingExplanation />
       <p className="panel-note" data-testid="explorer-step" data-step={report?.step ?? ''}>
         {report === null
           ? 'The language is measured on the held-out games after evaluations (at most every few seconds) and when the run is paused.'
