@@ -8,8 +8,7 @@
  * tap at a time, so only one shifted copy of the input exists at once) give the filter gradient.
  *
  * The input gradient is a forward convolution too (see `inputGradient`). wasm has a
- * Conv2DBackpropInput kernel, but it is a plain loop outside XNNPACK: for VGG16's layers at batch 32
- * it ran at 2.5-5 GFLOP/s against 24-32 GFLOP/s for the equivalent `tf.conv2d` (TF.js 4.22, 2-core
+ * Conv2DBackpropInput kernel, but for VGG16's layers at batch 32 it ran at 2.5-5 GFLOP/s against 24-32 GFLOP/s for the equivalent `tf.conv2d` (TF.js 4.22, 2-core
  * x86-64 machine, Node 20).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -32,7 +31,7 @@ const convolutionWithFilterGradient = tf.customGrad((...args: (tf.Tensor | tf.Gr
 });
 
 /**
- * Returns the gradient of a 3x3 'same' convolution with stride 1 with respect to its input:
+ * Computes the gradient of a 3x3 'same' convolution with stride 1 with respect to its input:
  * dy [N, H, W, Cout] and filter [3, 3, Cin, Cout] give [N, H, W, Cin]. It is the 'same'
  * convolution of dy with the filter turned by 180 degrees and its channel axes swapped,
  * the result of `tf.conv2dTranspose(dy, filter, xShape, 1, 'same')` computed by `tf.conv2d`.
