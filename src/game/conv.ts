@@ -8,8 +8,8 @@
  * tap at a time, so only one shifted copy of the input exists at once) give the filter gradient.
  *
  * The input gradient is a forward convolution too (see `inputGradient`). wasm has a
- * Conv2DBackpropInput kernel, but for VGG16's layers at batch 32 it ran at 2.5-5 GFLOP/s against 24-32 GFLOP/s for the equivalent `tf.conv2d` (TF.js 4.22, 2-core
- * x86-64 machine, Node 20).
+ * Conv2DBackpropInput kernel, but for VGG16's layers at batch 32 it ran at 2.5-5 GFLOP/s, against
+ * 24-32 GFLOP/s for the equivalent `tf.conv2d` (TF.js 4.22, 2-core x86-64 machine, Node 20).
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './matmul';
