@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type RunConfig, isExtractorTrainable } from '../game/config';
 import { BatchFeeder, type EvalPlan, disposeEvalSet, drawAugmentation, evalSetOf } from '../game/batches';
-import { type EvalSet, type Evaluation, ReferentialGame } from '../game/game';
+import { type EvalSet, type Evaluation, ReferentialGame, readStepFigures } from '../game/game';
 import type { PretrainedWeights } from '../game/pretrained';
 import { Rng } from '../game/random';
 import { captureGameTensors, restoreGameTensors } from '../game/gameState';
@@ -182,15 +182,13 @@ export class TrainingRun {
     const started = performance.now();
     const owned = await this.feeder.next(this.nextBatchIndices());
     const scheduledTemperature = this.game.temperatureNow();
-    const { loss, success, temperature, rotationAccuracy } = this.game.trainStep(owned.batch);
-    const [lossValue, successValue, temperatureValue, rotationValue] = await Promise.all([loss.data(), success.data(), temperature?.data(), rotationAccuracy?.data()]);
+    const figures = await readStepFigures(this.game.trainStep(owned.batch));
     owned.dispose();
-    tf.dispose([loss, success, temperature ?? [], rotationAccuracy ?? []]);
     const stepMs = performance.now() - started;
     this.step++;
     this.elapsedMs += stepMs;
 
-    const lossNumber = lossValue[0] as number;
+    const lossNumber = figures.loss;
     if (!Number.isFinite(lossNumber)) {
       this.post({
         type: 'error',
@@ -198,9 +196,9 @@ export class TrainingRun {
       });
       return true;
     }
-    const extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = { temperature: temperatureValue?.[0] ?? scheduledTemperature };
-    if (rotationValue !== undefined) extras.rotationAccuracy = rotationValue[0] as number;
-    this.recordStep(lossNumber, successValue[0] as number, stepMs, extras);
+    const extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = { temperature: figures.temperature ?? scheduledTemperature };
+    if (figures.rotationAccuracy !== null) extras.rotationAccuracy = figures.rotationAccuracy;
+    this.recordStep(lossNumber, figures.success, stepMs, extras);
     return false;
   }
 
