@@ -1,8 +1,8 @@
 /**
  * Times training steps of the referential game in headless Chromium, on every backend the
- * browser offers, and prints one table: games per second, milliseconds per step and per part,
- * peak tensor memory, FLOPs per step, the backend's measured matmul throughput and the model
- * FLOP utilisation.
+ * browser offers. It prints one table with games per second, milliseconds per step and per part,
+ * peak tensor memory and FLOPs per step. Beside them are the backend's measured matmul
+ * throughput and the model FLOP utilisation.
  *
  * Usage: npm run bench -- [options]; `npm run bench -- --help` lists them.
  *
@@ -19,7 +19,7 @@ import { benchNotes, benchTable } from '../src/bench/report';
 import type { BackendResult, BenchCase, CaseResult, MatmulResult } from '../src/bench/results';
 import { type Augmentation, type Backbone, DEFAULT_RUN_CONFIG, type ExtractorMode, type RotationTask, type RunConfig, isExtractorTrainable } from '../src/game/config';
 
-/** Chromium flags for a closed network; WebGPU is enabled so that its adapter can be probed. */
+/** Chromium flags for a closed network, with WebGPU enabled so that its adapter can be probed. */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
 
 const EXTRACTOR_MODES: ExtractorMode[] = ['pretrained-fixed', 'random-frozen', 'learned'];
@@ -74,9 +74,9 @@ interface Options {
   json: string | null;
 }
 
-function positiveInteger(name: string, value: string): number {
+function nonNegativeInteger(name: string, value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`invalid --${name}: expected a non-negative integer, got ${value}`);
   return parsed;
 }
 
@@ -99,21 +99,23 @@ function parseOptions(): Options | null {
     },
   });
   if (values.help) return null;
-  if (values.backbone !== 'vgg16' && values.backbone !== 'narrow') throw new Error(`--backbone must be vgg16 or narrow, got ${values.backbone}`);
+  if (values.backbone !== 'vgg16' && values.backbone !== 'narrow') throw new Error(`invalid --backbone: expected vgg16 or narrow, got ${values.backbone}`);
   const backends = values.backends.split(',');
-  for (const backend of backends) if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backends takes wasm and webgpu, got ${backend}`);
+  for (const backend of backends) {
+    if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`invalid --backends entry: expected wasm or webgpu, got ${backend}`);
+  }
   return {
     cases: values.cases.split(',').filter((name) => name !== ''),
     backbone: values.backbone,
-    batchSize: positiveInteger('batch', values.batch),
-    steps: Math.max(1, positiveInteger('steps', values.steps)),
-    learnedSteps: Math.max(1, positiveInteger('learned-steps', values['learned-steps'])),
-    warmup: positiveInteger('warmup', values.warmup),
-    instrumented: positiveInteger('instrumented', values.instrumented),
+    batchSize: Math.max(1, nonNegativeInteger('batch', values.batch)),
+    steps: Math.max(1, nonNegativeInteger('steps', values.steps)),
+    learnedSteps: Math.max(1, nonNegativeInteger('learned-steps', values['learned-steps'])),
+    warmup: nonNegativeInteger('warmup', values.warmup),
+    instrumented: nonNegativeInteger('instrumented', values.instrumented),
     backends: backends as ('wasm' | 'webgpu')[],
     webgpuSoftware: values['webgpu-software'],
-    matmulRepeats: Math.max(1, positiveInteger('matmul-repeats', values['matmul-repeats'])),
-    port: positiveInteger('port', values.port),
+    matmulRepeats: Math.max(1, nonNegativeInteger('matmul-repeats', values['matmul-repeats'])),
+    port: nonNegativeInteger('port', values.port),
     json: values.json ?? null,
   };
 }
@@ -121,9 +123,9 @@ function parseOptions(): Options | null {
 /** Builds a case from its name, such as `learned/noise`. */
 function benchCaseOf(name: string, options: Options): BenchCase {
   const [mode, variantName = 'clean'] = name.split('/');
-  if (!EXTRACTOR_MODES.includes(mode as ExtractorMode)) throw new Error(`unknown extractor mode in case ${name}: expected one of ${EXTRACTOR_MODES.join(', ')}`);
+  if (!EXTRACTOR_MODES.includes(mode as ExtractorMode)) throw new Error(`invalid extractor mode in case ${name}: expected one of ${EXTRACTOR_MODES.join(', ')}`);
   const variant = VARIANTS[variantName];
-  if (variant === undefined) throw new Error(`unknown variant in case ${name}: expected one of ${Object.keys(VARIANTS).join(', ')}`);
+  if (variant === undefined) throw new Error(`invalid variant in case ${name}: expected one of ${Object.keys(VARIANTS).join(', ')}`);
   const extractor = mode as ExtractorMode;
   // A frozen extractor's weights do not change the work of a step, and ImageNet VGG16 weights are
   // a 528 MB download that an offline machine lacks, so the pretrained cases time random weights.

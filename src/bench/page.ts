@@ -8,7 +8,7 @@ import { selectBackend } from '../worker/backend';
 import type { BenchCase, CaseResult, MatmulResult } from './results';
 import { measureMatmul, runCase } from './runCase';
 
-/** What the browser offers for WebGPU. */
+/** Report on the browser's WebGPU adapter. */
 export interface AdapterReport {
   /** Whether an adapter was found. */
   available: boolean;
@@ -33,7 +33,7 @@ declare global {
   }
 }
 
-/** The part of the WebGPU API read here; the installed typings predate GPUAdapter.info. */
+/** The part of the WebGPU API read here, typed here because the installed typings predate GPUAdapter.info. */
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean } | null>;
 }

@@ -12,10 +12,10 @@ import { StepPartTimer } from '../game/stepTiming';
 import { trainingStepFlops } from './flops';
 import type { BenchCase, CaseResult, MatmulResult } from './results';
 
-/** Seed of the random images; their content does not change the work of a step. */
+/** Seed of the random images, whose content does not change the work of a step. */
 const IMAGE_SEED = 17;
 
-/** One batch of random images: each step plays a new order of the same `batchSize` images. */
+/** Draws `count` random images. The benchmark plays each step on a new order of one batch of them. */
 function randomImages(count: number): Uint8Array {
   const rng = new Rng(IMAGE_SEED);
   return Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256));
