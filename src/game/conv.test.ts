@@ -78,4 +78,34 @@ describe('3x3 convolution with its own filter gradient', () => {
       for (const [index, value] of expected.entries()) expect(values[index]).toBeCloseTo(value, 4);
     }
   });
+
+  it('matches a direct sum for the filter gradient', () => {
+    const [n, height, width, inChannels, outChannels] = [2, 3, 4, 2, 3];
+    const x = randomTensor([n, height, width, inChannels], 7) as tf.Tensor4D;
+    const dy = randomTensor([n, height, width, outChannels], 8) as tf.Tensor4D;
+    const xValues = x.dataSync();
+    const dyValues = dy.dataSync();
+    const gradient = filterGradient(x, dy).dataSync();
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        for (let c = 0; c < inChannels; c++) {
+          for (let k = 0; k < outChannels; k++) {
+            let sum = 0;
+            for (let b = 0; b < n; b++) {
+              for (let y = 0; y < height; y++) {
+                for (let col = 0; col < width; col++) {
+                  const sourceY = y + i - 1;
+                  const sourceX = col + j - 1;
+                  if (sourceY < 0 || sourceY >= height || sourceX < 0 || sourceX >= width) continue;
+                  const input = xValues[((b * height + sourceY) * width + sourceX) * inChannels + c] as number;
+                  sum += input * (dyValues[((b * height + y) * width + col) * outChannels + k] as number);
+                }
+              }
+            }
+            expect(gradient[((i * 3 + j) * inChannels + c) * outChannels + k]).toBeCloseTo(sum, 4);
+          }
+        }
+      }
+    }
+  });
 });

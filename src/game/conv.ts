@@ -2,20 +2,17 @@
  * The 3x3 convolution of the VGG extractor, trainable on backends without a filter gradient.
  *
  * TF.js 4.22's wasm backend registers no Conv2DBackpropFilter kernel, so `tf.grad` through
- * `tf.conv2d` fails there. For a 3x3 'same' convolution with stride 1, the filter gradient of tap
- * (i, j) is a matrix product: dW[i, j] = X_ij^T dY, where X_ij [N*H*W, Cin] is the zero-padded
- * input shifted by (i, j) and dY [N*H*W, Cout] the output gradient. Nine such products (im2col one
- * tap at a time, so only one shifted copy of the input exists at once) give the filter gradient.
+ * `tf.conv2d` fails there. For a 3x3 'same' convolution with stride 1, the filter gradient is
+ * dW[i, j, c, k] = sum over n, y, x of Xpad[n, y + i, x + j, c] * dY[n, y, x, k], where Xpad is
+ * the input zero-padded by 1. With images moved to the channel axis and channels to the batch
+ * axis, that sum is a 'valid' convolution of Xpad by dY, so `filterGradient` runs on XNNPACK's
+ * convolution like the forward pass.
  *
  * The input gradient is a forward convolution too (see `inputGradient`). wasm has a
  * Conv2DBackpropInput kernel, but for VGG16's layers at batch 32 it ran at 2.5-5 GFLOP/s, against
  * 24-32 GFLOP/s for the equivalent `tf.conv2d` (TF.js 4.22, 2-core x86-64 machine, Node 20).
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './matmul';
-
-/** Side of the square kernel. */
-const KERNEL = 3;
 
 const convolutionWithFilterGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   // customGrad passes inputs and the save function as one rest parameter.
@@ -46,27 +43,18 @@ export function inputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D
 /**
  * Returns the gradient of a 3x3 'same' convolution with respect to its filter:
  * x [N, H, W, Cin] and dy [N, H, W, Cout] give [3, 3, Cin, Cout].
+ *
+ * An earlier form, nine matrix products of shifted input copies, spent much of its time in wasm's
+ * Slice kernel. Over VGG16's layer shapes at batch 128 it took 4.2 s against 3.4 s for this
+ * convolution (best of 4 runs each on a loaded 2-core machine, TF.js 4.22 wasm in Node 20).
  */
 export function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const [n, height, width, inChannels] = x.shape;
-    const outChannels = dy.shape[3];
-    const rows = n * height * width;
-    const dy2d = tf.reshape(dy, [rows, outChannels]) as tf.Tensor2D;
-    // [Cin, N, H + 2, W + 2]: channels first, so each shifted window reshapes to X_ij^T directly.
-    const padded = tf.transpose(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), [3, 0, 1, 2]);
-    const taps: tf.Tensor2D[] = [];
-    for (let i = 0; i < KERNEL; i++) {
-      for (let j = 0; j < KERNEL; j++) {
-        taps.push(
-          tf.tidy(() => {
-            const shiftedT = tf.reshape(tf.slice(padded, [0, 0, i, j], [inChannels, n, height, width]), [inChannels, rows]);
-            return matMul(shiftedT as tf.Tensor2D, dy2d); // [Cin, Cout]
-          }),
-        );
-      }
-    }
-    return tf.reshape(tf.stack(taps), [KERNEL, KERNEL, inChannels, outChannels]) as tf.Tensor4D;
+    // [Cin, H + 2, W + 2, N]: each input channel becomes an image whose channels are the batch's images.
+    const input = tf.pad(tf.transpose(x, [3, 1, 2, 0]), [[0, 0], [1, 1], [1, 1], [0, 0]]) as tf.Tensor4D;
+    const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, N, Cout]
+    const gradient = tf.conv2d(input, filter, 1, 'valid'); // [Cin, 3, 3, Cout]
+    return tf.transpose(gradient, [1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
 
