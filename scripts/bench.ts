@@ -54,7 +54,7 @@ const HELP = `Usage: npm run bench -- [options]
   --instrumented N      steps timed part by part; learned cases take 1 (default 2)
   --backends LIST       wasm,webgpu (default both; webgpu is skipped without a hardware adapter)
   --webgpu-software     measure WebGPU on a software adapter too (about 100x slower than wasm here)
-  --matmul-repeats N    timed products per matmul shape (default 3)
+  --matmul-repeats N    timed products per matmul shape (default 5)
   --port N              port of the bench page's server on 127.0.0.1 (default 4391)
   --json FILE           also write every measurement as JSON
 `;
@@ -92,7 +92,7 @@ function parseOptions(): Options | null {
       instrumented: { type: 'string', default: '2' },
       backends: { type: 'string', default: 'wasm,webgpu' },
       'webgpu-software': { type: 'boolean', default: false },
-      'matmul-repeats': { type: 'string', default: '3' },
+      'matmul-repeats': { type: 'string', default: '5' },
       port: { type: 'string', default: '4391' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       'batch ... optimiser: median ms of each part, forward and backward, from instrumented steps that wait for every part\'s results (sync overhead included); "instrumented ms" is their whole step.',
       'batch: BatchFeeder.next, which gathers pixels, augments them, reads the frozen feature cache and encodes noisy images with a frozen extractor.',
       'peak MB: tf.profile peakBytes over one more step. tensors +: tensors alive after the timed steps minus before (0 = flat memory).',
-      'GFLOP/step: matrix products and convolutions counted analytically (src/bench/flops.ts), trained parts x3. MFU: (GFLOP/step / step time) / best tf.matMul median throughput of the shapes below.',
+      'GFLOP/step: matrix products and convolutions counted analytically (src/bench/flops.ts), trained parts x3. MFU: (GFLOP/step / median step time) / fastest tf.matMul product of the shapes below, all timed in the same page.',
       ...benchNotes(backends),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -45,8 +45,8 @@ export function inputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D
  * x [N, H, W, Cin] and dy [N, H, W, Cout] give [3, 3, Cin, Cout].
  *
  * An earlier form, nine matrix products of shifted input copies, spent much of its time in wasm's
- * Slice kernel. Over VGG16's layer shapes at batch 128 it took 4.2 s against 3.4 s for this
- * convolution (best of 4 runs each on a loaded 2-core machine, TF.js 4.22 wasm in Node 20).
+ * Slice kernel. Over VGG16's 13 layers at batch 128 it took 5.0-5.6 s against 4.1-4.5 s for this
+ * convolution (3 alternating rounds on a loaded 2-core machine, TF.js 4.22 wasm in Node 20).
  */
 export function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
