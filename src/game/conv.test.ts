@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { conv3x3WithFilterGradient, filterGradient } from './conv';
+import { conv3x3WithFilterGradient, filterGradient, inputGradient } from './conv';
 import { Rng } from './random';
 
 const SHAPE_X: [number, number, number, number] = [2, 4, 5, 3];
@@ -60,5 +60,52 @@ describe('3x3 convolution with its own filter gradient', () => {
     const gradient = Array.from(filterGradient(x, dy).dataSync());
     // Padded input rows: [0 0 0 0], [0 1 2 0], [0 3 4 0], [0 0 0 0]; each tap sums a 2x2 window.
     expect(gradient).toEqual([1, 3, 2, 4, 10, 6, 3, 7, 4]);
+  });
+
+  it('computes the input gradient of tf.conv2dTranspose', () => {
+    for (const [shapeX, outChannels] of [
+      [[2, 4, 5, 3], 2],
+      [[1, 3, 3, 4], 6],
+      [[3, 1, 2, 2], 5],
+    ] as [[number, number, number, number], number][]) {
+      const [n, height, width, inChannels] = shapeX;
+      const dy = randomTensor([n, height, width, outChannels], 5) as tf.Tensor4D;
+      const filter = randomTensor([3, 3, inChannels, outChannels], 6) as tf.Tensor4D;
+      const expected = tf.conv2dTranspose(dy, filter, shapeX, 1, 'same').dataSync();
+      const actual = inputGradient(dy, filter);
+      expect(actual.shape).toEqual(shapeX);
+      const values = actual.dataSync();
+      for (const [index, value] of expected.entries()) expect(values[index]).toBeCloseTo(value, 4);
+    }
+  });
+
+  it('matches a direct sum for the filter gradient', () => {
+    const [n, height, width, inChannels, outChannels] = [2, 3, 4, 2, 3];
+    const x = randomTensor([n, height, width, inChannels], 7) as tf.Tensor4D;
+    const dy = randomTensor([n, height, width, outChannels], 8) as tf.Tensor4D;
+    const xValues = x.dataSync();
+    const dyValues = dy.dataSync();
+    const gradient = filterGradient(x, dy).dataSync();
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        for (let c = 0; c < inChannels; c++) {
+          for (let k = 0; k < outChannels; k++) {
+            let sum = 0;
+            for (let b = 0; b < n; b++) {
+              for (let y = 0; y < height; y++) {
+                for (let col = 0; col < width; col++) {
+                  const sourceY = y + i - 1;
+                  const sourceX = col + j - 1;
+                  if (sourceY < 0 || sourceY >= height || sourceX < 0 || sourceX >= width) continue;
+                  const input = xValues[((b * height + sourceY) * width + sourceX) * inChannels + c] as number;
+                  sum += input * (dyValues[((b * height + y) * width + col) * outChannels + k] as number);
+                }
+              }
+            }
+            expect(gradient[((i * 3 + j) * inChannels + c) * outChannels + k]).toBeCloseTo(sum, 4);
+          }
+        }
+      }
+    }
   });
 });

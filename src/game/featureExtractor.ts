@@ -89,7 +89,7 @@ export function featureSizeOf(backbone: Backbone): number {
   }
 }
 
-function layoutOf(backbone: 'vgg16' | 'narrow'): (number | 'M')[] {
+export function layoutOf(backbone: 'vgg16' | 'narrow'): (number | 'M')[] {
   switch (backbone) {
     case 'vgg16':
       return VGG16_LAYOUT;

@@ -7,6 +7,7 @@ import { type GameConfig, isExtractorTrainable } from './config';
 import {
   type ChannelSettings,
   type Message,
+  type Reading,
   type ReceiverParams,
   type SenderParams,
   createReceiver,
@@ -33,6 +34,7 @@ import {
   rotationLogits,
   stepIncludesGame,
 } from './rotation';
+import type { StepPartTimer } from './stepTiming';
 
 /** Adam's epsilon, set explicitly because TF.js lowers its default on 16-bit float backends. */
 const ADAM_EPSILON = 1e-8;
@@ -59,6 +61,37 @@ export interface TrainStepResult {
   temperature: tf.Scalar | null;
   /** Fraction of the batch's rotations predicted right; null without a rotation task. */
   rotationAccuracy: tf.Scalar | null;
+}
+
+/** Figures of one training step, read back. */
+export interface StepFigures {
+  loss: number;
+  success: number;
+  /** Mean learned temperature; null when the temperature is not learned. */
+  temperature: number | null;
+  /** Fraction of rotations predicted right; null without a rotation task. */
+  rotationAccuracy: number | null;
+  /** Value of the `nonFiniteParameterCheck` read with the figures: 0 when every weight is finite, NaN otherwise. */
+  parameterCheck: number;
+}
+
+/**
+ * Reads a step's figures back with one readback of the figures stacked together, and disposes
+ * the result's tensors and `parameterCheck`. One readback in place of five saves four waits for
+ * the device.
+ */
+export async function readStepFigures(result: TrainStepResult, parameterCheck: tf.Scalar | null = null): Promise<StepFigures> {
+  const { loss, success, temperature, rotationAccuracy } = result;
+  const stacked = tf.tidy(() => tf.stack([loss, success, temperature ?? tf.scalar(NaN), rotationAccuracy ?? tf.scalar(NaN), parameterCheck ?? tf.scalar(0)]));
+  const values = await stacked.data();
+  tf.dispose([stacked, loss, success, temperature ?? [], rotationAccuracy ?? [], parameterCheck ?? []]);
+  return {
+    loss: values[0] as number,
+    success: values[1] as number,
+    temperature: temperature === null ? null : (values[2] as number),
+    rotationAccuracy: rotationAccuracy === null ? null : (values[3] as number),
+    parameterCheck: values[4] as number,
+  };
 }
 
 /** Held-out games to evaluate: consecutive blocks of batchSize rows. The caller keeps the tensors. */
@@ -170,9 +203,10 @@ export class ReferentialGame {
   /**
    * Plays one batch of games, every image the target of one game, and takes one Adam step.
    * A pixel tensor stands for a batch whose sender and receiver see the same clean images.
-   * The caller owns the returned scalars.
+   * The caller owns the returned scalars. A `timer` splits the step's time into its parts, at the
+   * cost of waiting for each part's results. The step computes the same values with or without it.
    */
-  trainStep(input: TrainBatch | tf.Tensor4D): TrainStepResult {
+  trainStep(input: TrainBatch | tf.Tensor4D, timer: StepPartTimer | null = null): TrainStepResult {
     const batch: TrainBatch = input instanceof tf.Tensor ? { sender: { kind: 'pixels', pixels: input }, receiver: { kind: 'pixels', pixels: input }, quarterTurns: null } : input;
     const size = viewSize(batch.sender);
     const seeds = Array.from({ length: this.config.maxLen }, () => this.rng.seed());
@@ -180,29 +214,39 @@ export class ReferentialGame {
     const outputs: StepOutputs = { success: null, loss: null, temperature: null, rotationAccuracy: null, receiverLoss: null };
     const includesGame = stepIncludesGame(this.config.rotationTask, this.steps);
 
-    const objective = tf.tidy(() => {
+    tf.tidy(() => {
       // A frozen extractor's features are constants for the gradient, so they are computed outside it.
       const frozen = isExtractorTrainable(this.config.extractor) ? null : this.viewFeatures(batch);
-      return this.optimizer.minimize(
-        () => {
-          const { sender, receiver } = frozen ?? this.viewFeatures(batch);
-          const gumbel = seeds.map((seed) => sampleGumbel([size, this.config.vocabSize], seed));
-          return this.objective(sender, receiver, gumbel, batch.quarterTurns, includesGame, collected, outputs);
-        },
-        true,
-        this.trainableVariables,
-      ) as tf.Scalar;
+      if (frozen !== null) timer?.lap('extractor', [frozen.sender, frozen.receiver]);
+      // Optimizer.minimize's two calls, made here so that a timer can tell the update from the gradient.
+      const { value, grads } = this.optimizer.computeGradients(() => {
+        const { sender, receiver } = frozen ?? this.trainedViewFeatures(batch, timer);
+        const gumbel = seeds.map((seed) => sampleGumbel([size, this.config.vocabSize], seed));
+        return this.objective(sender, receiver, gumbel, batch.quarterTurns, includesGame, collected, outputs, timer);
+      }, this.trainableVariables);
+      timer?.lapBackward(Object.values(grads));
+      this.optimizer.applyGradients(this.trainableVariables.map((v) => ({ name: v.name, tensor: grads[v.name] as tf.Tensor })));
+      tf.dispose([value, ...Object.values(grads)]);
     });
-    objective.dispose();
 
     updateMovingStatistics(collected);
     if (outputs.receiverLoss !== null) {
       this.baseline.update(outputs.receiverLoss);
       outputs.receiverLoss.dispose();
     }
+    timer?.lap('optimiser', this.trainableVariables);
     this.steps++;
     if (outputs.success === null || outputs.loss === null) throw new Error('the training step produced no figures');
     return { loss: outputs.loss, success: outputs.success, temperature: outputs.temperature, rotationAccuracy: outputs.rotationAccuracy };
+  }
+
+  /** Features of a learned extractor, marked for a timer's backward pass when there is one. */
+  private trainedViewFeatures(batch: TrainBatch, timer: StepPartTimer | null): { sender: tf.Tensor2D; receiver: tf.Tensor2D } {
+    const views = this.viewFeatures(batch);
+    if (timer === null) return views;
+    timer.lap('extractor', [views.sender, views.receiver]);
+    const sender = timer.backwardBoundary(views.sender, 'sender', 'extractor');
+    return { sender, receiver: views.receiver === views.sender ? sender : timer.backwardBoundary(views.receiver, 'sender', 'extractor') };
   }
 
   /** Features of both views; computed once when both agents see the same images. */
@@ -233,9 +277,12 @@ export class ReferentialGame {
     includesGame: boolean,
     collected: BatchStatistics[],
     outputs: StepOutputs,
+    timer: StepPartTimer | null = null,
   ): tf.Scalar {
-    const message = sendMessage(this.sender, senderFeatures, { kind: 'sampled', gumbel }, this.channelSettings(), collected);
-    const reading = readMessageState(this.receiver, message, collected);
+    const sent = sendMessage(this.sender, senderFeatures, { kind: 'sampled', gumbel }, this.channelSettings(), collected);
+    const message = timer === null ? sent : markMessage(timer, sent);
+    const read = readMessageState(this.receiver, message, collected);
+    const reading = timer === null ? read : markReading(timer, read);
     const scores = scoreCandidates(reading.guess, receiverFeatures);
     const gameLoss = hingeLossPerGame(scores);
     outputs.success = tf.keep(batchSuccess(scores));
@@ -253,9 +300,14 @@ export class ReferentialGame {
       else receiverLoss = tf.add(receiverLoss, tf.mul(RECEIVER_ROTATION_WEIGHT, crossEntropy));
     }
     const total = tf.add(tf.mean(receiverLoss), senderLoss) as tf.Scalar;
-    if (this.config.channel !== 'reinforce') return total;
+    if (this.config.channel !== 'reinforce') {
+      timer?.lap('loss', [total]);
+      return total;
+    }
     outputs.receiverLoss = tf.keep(receiverLoss);
-    return tf.add(total, this.reinforceTerm(message, receiverLoss)) as tf.Scalar;
+    const withReinforce = tf.add(total, this.reinforceTerm(message, receiverLoss)) as tf.Scalar;
+    timer?.lap('loss', [withReinforce]);
+    return withReinforce;
   }
 
   private reinforceTerm(message: Message, receiverLoss: tf.Tensor1D): tf.Scalar {
@@ -327,6 +379,19 @@ export class ReferentialGame {
     this.params.dispose();
     disposeExtractor(this.extractor);
   }
+}
+
+/** Ends the sender's forward pass on a timer and marks where its backward pass starts. */
+function markMessage(timer: StepPartTimer, message: Message): Message {
+  timer.lap('sender', message.tokens);
+  const mark = (tensors: tf.Tensor2D[]) => tensors.map((t) => timer.backwardBoundary(t, 'receiver', 'sender'));
+  return { tokens: mark(message.tokens), alive: mark(message.alive), logits: mark(message.logits), temperatures: mark(message.temperatures) };
+}
+
+/** Ends the receiver's forward pass on a timer and marks where its backward pass starts. */
+function markReading(timer: StepPartTimer, reading: Reading): Reading {
+  timer.lap('receiver', [reading.guess, reading.hidden]);
+  return { guess: timer.backwardBoundary(reading.guess, 'loss', 'receiver'), hidden: timer.backwardBoundary(reading.hidden, 'loss', 'receiver') };
 }
 
 function viewSize(view: ImageView): number {

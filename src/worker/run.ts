@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type RunConfig, isExtractorTrainable } from '../game/config';
 import { BatchFeeder, type EvalPlan, disposeEvalSet, drawAugmentation, evalSetOf } from '../game/batches';
-import { type EvalSet, type Evaluation, ReferentialGame } from '../game/game';
+import { type EvalSet, type Evaluation, ReferentialGame, readStepFigures } from '../game/game';
 import type { PretrainedWeights } from '../game/pretrained';
 import { Rng } from '../game/random';
 import { captureGameTensors, restoreGameTensors } from '../game/gameState';
@@ -269,21 +269,19 @@ export class TrainingRun {
     const started = performance.now();
     const owned = await this.feeder.next(this.nextBatchIndices());
     const scheduledTemperature = this.game.temperatureNow();
-    const { loss, success, temperature, rotationAccuracy } = this.game.trainStep(owned.batch);
-    const check = this.game.nonFiniteParameterCheck();
-    const [lossValue, successValue, temperatureValue, rotationValue, checkValue] = await Promise.all([loss.data(), success.data(), temperature?.data(), rotationAccuracy?.data(), check.data()]);
+    const result = this.game.trainStep(owned.batch);
+    const figures = await readStepFigures(result, this.game.nonFiniteParameterCheck());
     owned.dispose();
-    tf.dispose([loss, success, temperature ?? [], rotationAccuracy ?? [], check]);
     const stepMs = performance.now() - started;
     this.step++;
     this.elapsedMs += stepMs;
 
-    const lossNumber = lossValue[0] as number;
+    const lossNumber = figures.loss;
     if (!Number.isFinite(lossNumber)) return `Training diverged at step ${this.step}: the loss is ${lossNumber}.`;
-    if (!Number.isFinite(checkValue[0] as number)) return `Training diverged at step ${this.step}: some weights are no longer finite (NaN or infinite), while the loss was ${lossNumber.toPrecision(4)}.`;
-    const extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = { temperature: temperatureValue?.[0] ?? scheduledTemperature };
-    if (rotationValue !== undefined) extras.rotationAccuracy = rotationValue[0] as number;
-    this.recordStep(lossNumber, successValue[0] as number, stepMs, extras);
+    if (!Number.isFinite(figures.parameterCheck)) return `Training diverged at step ${this.step}: some weights are no longer finite (NaN or infinite), while the loss was ${lossNumber.toPrecision(4)}.`;
+    const extras: Pick<StepRecord, 'temperature' | 'rotationAccuracy'> = { temperature: figures.temperature ?? scheduledTemperature };
+    if (figures.rotationAccuracy !== null) extras.rotationAccuracy = figures.rotationAccuracy;
+    this.recordStep(lossNumber, figures.success, stepMs, extras);
     return null;
   }
 
