@@ -19,7 +19,7 @@ import { type PretrainedWeights, type WeightFileReader, loadPretrained, pretrain
 import { PRESETS, type Preset, findPreset } from '../src/game/presets';
 import type { PublishedResult } from '../src/game/paperResults';
 import { parseExperimentLink } from '../src/ui/experimentLink';
-import { parseNumericField } from '../src/ui/store';
+import { parseNumericField } from '../src/game/settingRules';
 import type { EvalRecord, StepRecord, WorkerEvent } from '../src/worker/protocol';
 import { TrainingRun } from '../src/worker/run';
 

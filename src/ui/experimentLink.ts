@@ -7,7 +7,7 @@
  * format replaces this function alone.
  */
 import { DEFAULT_RUN_CONFIG, RUN_CONFIG_CHOICES, type RunConfig, type RunConfigChoice, configProblems } from '../game/config';
-import { NUMERIC_RULES, type NumericField, parseNumericField } from './store';
+import { NUMERIC_RULES, type NumericField, parseNumericField } from '../game/settingRules';
 
 /** An experiment link that cannot be used; the message lists every problem found. */
 export class ExperimentLinkError extends Error {

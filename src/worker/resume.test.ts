@@ -1,49 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { ImageSet } from '../data/cifar10';
-import { DEFAULT_RUN_CONFIG, type RunConfig } from '../game/config';
-import { IMAGE_BYTES } from '../game/images';
-import { Rng } from '../game/random';
+import type { RunConfig } from '../game/config';
 import { SnapshotError, decodeSnapshot, encodeSnapshot } from '../game/snapshot';
-import type { EvalRecord, StepRecord, WorkerEvent } from './protocol';
+import { TINY_CONFIG, TINY_DATA, evalsOf, stepsOf } from '../testing/fixtures';
+import type { WorkerEvent } from './protocol';
 import { TrainingRun } from './run';
 
-/** A toy game on the narrow backbone; 24 training images make an epoch of 3 batches. */
-const TINY: RunConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  backbone: 'narrow',
-  vocabSize: 10,
-  maxLen: 2,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-  evalGames: 8,
-  evalInterval: 4,
-  maxSteps: 9,
-  seed: 6,
-};
+const TINY = TINY_CONFIG;
+const DATA = TINY_DATA;
 
 /** The step at which the first run is paused and saved. */
 const SAVED_STEP = 4;
-
-function randomImages(count: number, seed: number): ImageSet {
-  const rng = new Rng(seed);
-  return {
-    count,
-    labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
-    pixels: Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256)),
-  };
-}
-
-const DATA = { train: randomImages(24, 1), test: randomImages(16, 2) };
-
-function stepsOf(events: WorkerEvent[]): StepRecord[] {
-  return events.flatMap((event) => (event.type === 'steps' ? event.records : []));
-}
-
-function evalsOf(events: WorkerEvent[]): EvalRecord[] {
-  return events.flatMap((event) => (event.type === 'eval' ? [event.record] : []));
-}
 
 /** Trains to `SAVED_STEP`, saves, then trains on to the end; returns the file and the events. */
 async function saveMidway(config: RunConfig): Promise<{ bytes: ArrayBuffer; events: WorkerEvent[] }> {
