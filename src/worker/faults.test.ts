@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ReferentialGame } from '../game/game';
+import { IMAGE_BYTES } from '../game/images';
 import { decodeSnapshot } from '../game/snapshot';
 import { EventLog, TINY_CONFIG, TINY_DATA, stepsOf } from '../testing/fixtures';
 import type { WorkerEvent } from './protocol';
@@ -109,6 +110,22 @@ describe('divergence', () => {
     expect(broken.dataSync()[0]).toBeNaN();
     tf.dispose([clean, broken]);
     game.dispose();
+  });
+});
+
+describe('failing steps', () => {
+  it('end the run with runFailed and the error', async () => {
+    // The training set claims more images than its pixels hold, so building the first batch throws.
+    const broken = { ...TINY_DATA, train: { ...TINY_DATA.train, pixels: TINY_DATA.train.pixels.subarray(0, 8 * IMAGE_BYTES) } };
+    const log = new EventLog();
+    await new TrainingRun(TINY_CONFIG, broken, log.post).run();
+
+    const failure = log.events.find(isRunFailed);
+    expect(failure?.cause).toBe('failed');
+    expect(failure?.step).toBe(1);
+    expect(failure?.message).toMatch(/^Training failed at step 1: ./);
+    expect(stepsOf(log.events)).toEqual([]);
+    expect(log.events[log.events.length - 1]).toEqual({ type: 'state', state: 'stopped' });
   });
 });
 
