@@ -73,13 +73,13 @@ function SafetyItems() {
   const checkpointStep = usePlayground((state) => state.checkpointStep);
   return (
     <>
-      <div className="status-item">
+      <div className="status-item status-detail">
         <span className="status-label">Tensor memory</span>
         <span className="status-value" data-testid="tensor-memory" data-tensors={tensorCount}>
           {tensorBytes === undefined ? NO_VALUE : `${(tensorBytes / 2 ** 20).toFixed(1)} MB`}
         </span>
       </div>
-      <div className="status-item">
+      <div className="status-item status-detail">
         <span className="status-label">Last good state</span>
         <span className="status-value" data-testid="checkpoint-step">
           {checkpointStep === null ? NO_VALUE : String(checkpointStep)}
