@@ -132,3 +132,12 @@ describe('Gumbel demonstration', () => {
     expect(argmax([1, 3, 3, 2])).toBe(1);
   });
 });
+
+describe('gumbelDemoSample at extremes', () => {
+  it('stays finite for a huge logit at a low temperature', () => {
+    const sample = gumbelDemoSample([1e300, 0, -1], [0.5, 0.1, 0.2], 0.05);
+    expect(sample.soft.every(Number.isFinite)).toBe(true);
+    expect(sample.soft[0]).toBe(1);
+    expect(sample.straightThroughGradient.every(Number.isFinite)).toBe(true);
+  });
+});

@@ -75,7 +75,9 @@ export function gumbelDemoSample(logits: readonly number[], noise: readonly numb
   const perturbed = logits.map((logit, i) => logit + (noise[i] ?? 0));
   const hardIndex = argmax(perturbed);
   const hard = perturbed.map((_, i) => (i === hardIndex ? 1 : 0));
-  const soft = softmax(perturbed.map((value) => value / temperature));
+  // Shifted by the maximum before the division, so that large logits at low temperatures cannot overflow.
+  const maxPerturbed = perturbed[hardIndex] ?? 0;
+  const soft = softmax(perturbed.map((value) => (value - maxPerturbed) / temperature));
 
   const chosen = soft[hardIndex] ?? 0;
   const straightThroughGradient = soft.map((probability, j) => (chosen * ((j === hardIndex ? 1 : 0) - probability)) / temperature);

@@ -15,7 +15,7 @@ import { downloadChartPng } from './chartImage';
 import { chartSummary } from './chartSummary';
 import { MetricsExplanation } from './Explanations';
 import { FullscreenButton, useMaximisedClass } from './Fullscreen';
-import { type RunFault, playgroundStore, usePlayground } from './store';
+import { type RunFault, isRunActive, playgroundStore, usePlayground } from './store';
 
 /**
  * Colours from the Okabe-Ito palette, distinguishable with common colour-vision deficiencies. Two
@@ -139,6 +139,7 @@ function SavePngButton({ testId, title }: { testId: string; title: string }) {
 
 function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>) {
   const { testId, title, caption, points, lines, yDomain, yTicks, chance = NO_CHANCE_LINES, faults = NO_FAULTS } = props;
+  const runActive = usePlayground((state) => isRunActive(state.runState));
   return (
     <figure className="chart" data-testid={testId} data-points={points.length} data-faults={faults.map((fault) => fault.step).join(' ')}>
       <figcaption>
@@ -149,7 +150,7 @@ function MetricChartView<T extends { step: number }>(props: MetricChartProps<T>)
       {/* The summary below states the chart's figures, so the drawing is hidden from screen readers and takes no focus. */}
       <div className="chart-body" aria-hidden="true">
         {points.length === 0 ? (
-          <p className="chart-empty">No points yet. Start a run with Train.</p>
+          <p className="chart-empty">{runActive ? 'No points yet.' : 'No points yet. Start a run with Train.'}</p>
         ) : (
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>

@@ -125,7 +125,7 @@ export function MetricsExplanation() {
           about {((batchSize + 1) / 2).toFixed(1)}, and it falls when messages carry the class.
         </li>
       </ul>
-      <p>Dashed lines on the charts mark chance: what a receiver ranking at random would score.</p>
+      <p>Dotted lines on the charts mark chance: what a receiver ranking at random would score.</p>
     </Explanation>
   );
 }

@@ -23,12 +23,23 @@ interface LogitInputProps {
   onChange: (text: string) => void;
 }
 
+/** Largest logit magnitude the demonstration accepts; beyond it logit + noise could overflow. */
+const MAX_LOGIT = 1e6;
+
+/** Returns whether `text` is a logit the demonstration uses, a number of magnitude at most `MAX_LOGIT`. */
+function isValidLogit(text: string): boolean {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) && Math.abs(value) <= MAX_LOGIT;
+}
+
 function LogitInput({ token, text, onChange }: LogitInputProps) {
-  const invalid = !Number.isFinite(Number(text)) || text.trim() === '';
+  const invalid = !isValidLogit(text);
   return (
     <input
       type="number"
       step="0.1"
+      min={-MAX_LOGIT}
+      max={MAX_LOGIT}
       className="demo-logit"
       aria-label={`Logit of token ${token}`}
       aria-invalid={invalid}
@@ -39,12 +50,9 @@ function LogitInput({ token, text, onChange }: LogitInputProps) {
   );
 }
 
-/** Returns the logits typed so far, with 0 for a field that is empty or not a number. */
+/** Returns the logits typed so far, with 0 for a field that is empty, not a number or out of range. */
 function parseLogits(texts: readonly string[]): number[] {
-  return texts.map((text) => {
-    const value = Number(text);
-    return text.trim() === '' || !Number.isFinite(value) ? 0 : value;
-  });
+  return texts.map((text) => (isValidLogit(text) ? Number(text) : 0));
 }
 
 function SampleTable({ logitTexts, setLogit, noise, temperature }: { logitTexts: string[]; setLogit: (token: number, text: string) => void; noise: number[]; temperature: number }) {
@@ -110,7 +118,8 @@ export function GumbelDemo() {
         Edit the logits, draw new noise, and move the temperature. The hard sample, sent forward, is always the argmax of logit + g
         (marked ◀). The soft sample softmax((logit + g) / temperature) sums to 1 and nears the hard one as the temperature falls. The
         last column is the gradient of the chosen token&rsquo;s soft probability with respect to each logit: what the straight-through
-        estimator passes back to the sender, where the hard sample alone would pass back nothing.
+        estimator passes back to the sender when the loss&rsquo;s gradient is 1 for the chosen token and 0 for the others (in general it
+        weighs each token&rsquo;s row by that gradient). The hard sample alone would pass back nothing.
       </p>
       <div className="demo-controls">
         <button type="button" data-testid="gumbel-draw" onClick={() => setSeed((current) => current + 1)}>

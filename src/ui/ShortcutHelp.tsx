@@ -69,7 +69,9 @@ export function ShortcutHelp() {
     if (!open || element === null) return undefined;
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     element.showModal();
-    closeButton.current?.focus();
+    // The Close button sits at the bottom: focusing it must not scroll the title out of view.
+    closeButton.current?.focus({ preventScroll: true });
+    element.scrollTop = 0;
     return () => {
       element.close();
       // The page itself had the focus, or the element that had it is gone: leave no control focused.

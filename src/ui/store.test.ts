@@ -369,3 +369,50 @@ describe('data loads that fail', () => {
     expect(store.getState().data.phase).toBe('failed');
   });
 });
+
+describe('recovery from faults', () => {
+  it('returns the charts to the checkpoint and records the fault', () => {
+    const store = createPlaygroundStore();
+    store.getState().runRequested(DEFAULT_RUN_CONFIG);
+    store.getState().applyEvent({ type: 'steps', records: [1, 2, 3, 4, 5].map((step) => stepRecord(step)) });
+    store.getState().applyEvent({ type: 'eval', record: evalRecord(3, 0.2) });
+    store.getState().applyEvent({ type: 'eval', record: evalRecord(5, 0.3) });
+    store.getState().runRecovered({ step: 6, checkpointStep: 3, cause: 'diverged', message: 'Training diverged at step 6.' });
+
+    const state = store.getState();
+    expect(state.stepLog.map((record) => record.step)).toEqual([1, 2, 3]);
+    expect(state.steps.points.map((record) => record.step)).toEqual([1, 2, 3]);
+    expect(state.latestStep?.step).toBe(3);
+    expect(state.evalLog.map((record) => record.step)).toEqual([3]);
+    expect(state.latestEval?.step).toBe(3);
+    expect(state.faults).toEqual([{ step: 6, checkpointStep: 3, cause: 'diverged', message: 'Training diverged at step 6.' }]);
+    expect(state.errors.map((error) => error.message)).toEqual(['Training diverged at step 6.']);
+    expect(state.runState).toBe('starting');
+  });
+
+  it('clears the fault notices once the learning rate changes', () => {
+    const store = createPlaygroundStore();
+    store.getState().runRequested(DEFAULT_RUN_CONFIG);
+    store.getState().reportNotice('An unrelated notice.');
+    store.getState().runRecovered({ step: 2, checkpointStep: 0, cause: 'diverged', message: 'Training diverged at step 2.' });
+    store.getState().learningRateChanged(1e-4);
+
+    const state = store.getState();
+    expect(state.errors.map((error) => error.message)).toEqual(['An unrelated notice.']);
+    expect(state.runConfig?.learningRate).toBe(1e-4);
+    expect(state.config.learningRate).toBe(1e-4);
+    expect(state.configText.learningRate).toBe('0.0001');
+    expect(state.faults).toHaveLength(1);
+  });
+
+  it('keeps a notice out of the data load', () => {
+    const store = createPlaygroundStore();
+    store.getState().dataRequested('Fetching');
+    store.getState().reportNotice('Listing the saved runs failed.');
+    store.getState().applyEvent({ type: 'dataLoaded', trainImages: 10, testImages: 10, sourceLabel: 'test' });
+
+    const state = store.getState();
+    expect(state.data.phase).toBe('loaded');
+    expect(state.errors.map((error) => error.message)).toEqual(['Listing the saved runs failed.']);
+  });
+});

@@ -442,6 +442,8 @@ export function createPlaygroundStore(): StoreApi<PlaygroundState> {
 
     learningRateChanged: (learningRate) =>
       set((state) => ({
+        // The notices of the faults that led here have done their job.
+        errors: state.errors.filter((error) => !state.faults.some((fault) => fault.message === error.message)),
         // The settings panel shows the rate in use, and a new run would start with it.
         config: { ...state.config, learningRate },
         configText: { ...state.configText, learningRate: String(learningRate) },

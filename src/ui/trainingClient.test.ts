@@ -135,6 +135,21 @@ describe('recovery', () => {
     expect(state.stepLog.map((record) => record.step)).toEqual([1, 2, 3, 4]);
   });
 
+  it('replaces the worker after a start that ran out of memory, and stops', () => {
+    const setup = setUp();
+    setup.client.loadDefaultData();
+    setup.current().emit({ type: 'dataLoaded', trainImages: 50_000, testImages: 10_000, sourceLabel: 'served' });
+    setup.client.start(CONFIG);
+    setup.current().emit({ type: 'runFailed', step: 0, cause: 'failed', message: 'Starting the run failed: memory access out of bounds.' });
+
+    expect(setup.workers).toHaveLength(2);
+    expect(setup.workers[0]?.terminated).toBe(true);
+    expect(setup.current().requests.map((request) => request.type)).toEqual(['loadData']);
+    const state = setup.store.getState();
+    expect(state.runState).toBe('stopped');
+    expect(state.errors[0]?.message).toBe('Starting the run failed: memory access out of bounds.');
+  });
+
   it('does not restart a run that was never started', () => {
     const setup = setUp();
     setup.current().onerror?.(new Event('error'));

@@ -164,7 +164,7 @@ interface Checkpoint {
   bytes: ArrayBuffer;
 }
 
-/** Where the worker's images came from, so a new worker can load them again. */
+/** Origin of the worker's images, so that a new worker can load them again. */
 type DataOrigin = { kind: 'url' } | { kind: 'files'; files: readonly File[] };
 
 /** A fault that ends the worker's run: its kind decides whether the worker itself is replaced. */
@@ -182,8 +182,8 @@ interface Fault {
  * `store.applyEvents` in batches, and worker failures and unreadable files go to `store.reportError`.
  *
  * The page keeps the run's latest checkpoint. When the run diverges or fails, or the worker
- * crashes or loses its GPU device, the run restarts paused from that checkpoint (in a new worker
- * where the old one cannot go on) and the charts return to its step, marked with the fault.
+ * crashes or loses its GPU device, the run restarts paused from that checkpoint, in a new worker
+ * where the old one cannot go on. The charts return to the checkpoint's step and mark the fault.
  */
 export function createTrainingClient(
   store: StoreApi<PlaygroundState>,
@@ -234,7 +234,7 @@ export function createTrainingClient(
     const runActive = runState === 'running' || runState === 'paused' || runState === 'starting';
     const noImages = fault.newWorker && dataOrigin === null;
     if (checkpoint === null || runConfig === null || !runActive || noImages || recoveriesWithoutProgress >= MAX_RECOVERIES_WITHOUT_PROGRESS) {
-      const gaveUp = recoveriesWithoutProgress >= MAX_RECOVERIES_WITHOUT_PROGRESS ? ` The run failed again after ${recoveriesWithoutProgress} restarts from step ${checkpoint?.step ?? 0}, so it was not restarted; the charts are kept.` : '';
+      const gaveUp = runActive && recoveriesWithoutProgress >= MAX_RECOVERIES_WITHOUT_PROGRESS ? ` The run failed again after ${recoveriesWithoutProgress} restarts from step ${checkpoint?.step ?? 0}, so it was not restarted; the charts are kept.` : '';
       reportError(`${fault.message}${gaveUp}`);
       store.getState().applyEvent({ type: 'state', state: 'stopped' });
       if (fault.newWorker && dataOrigin !== null) loadData(dataOrigin);
@@ -300,7 +300,7 @@ export function createTrainingClient(
   const replaceWorker = (): void => {
     worker?.terminate();
     worker = null;
-    for (const waiter of saveWaiters.values()) waiter.reject(new Error('the training worker was restarted before it answered'));
+    for (const waiter of saveWaiters.values()) waiter.reject(new Error('the training worker was restarted before it sent the saved run'));
     saveWaiters.clear();
     startWorker();
   };
@@ -369,14 +369,15 @@ export function createTrainingClient(
 
 /** Returns the sentence shown after a fault, saying where the run went back to and what to do. */
 function recoveryMessage(fault: Fault, checkpointStep: number): string {
-  const back = `The run went back to step ${checkpointStep}, its last good state, and is paused there`;
+  const where = fault.newWorker ? ' in a new worker' : '';
+  const back = `The run went back to step ${checkpointStep}, its last good state, and is paused there${where}; the charts now end at that step.`;
   switch (fault.cause) {
     case 'diverged':
-      return `${fault.message} ${back}. Resume it with a lower learning rate (the same settings repeat the same steps), or stop it.`;
+      return `${fault.message} ${back} Resume it with a lower learning rate (the same settings repeat the same steps), or stop it.`;
     case 'failed':
-      return `${fault.message} ${back} in a new worker. Resume to try again, or stop it and train with a smaller model or batch.`;
+      return `${fault.message} ${back} Resume to try again, or stop it.`;
     case 'workerLost':
-      return `${fault.message} ${back} in a new worker; its charts are kept. Resume to continue.`;
+      return `${fault.message} ${back} Resume to continue.`;
   }
 }
 

@@ -5,7 +5,7 @@ import { IMAGE_BYTES } from '../game/images';
 import { decodeSnapshot } from '../game/snapshot';
 import { EventLog, TINY_CONFIG, TINY_DATA, stepsOf } from '../testing/fixtures';
 import type { WorkerEvent } from './protocol';
-import { TrainingRun } from './run';
+import { TrainingRun, failureMessage } from './run';
 
 /** A learning rate at which Adam's second step makes the tiny game's weights overflow. */
 const DIVERGING_RATE = 1e30;
@@ -126,6 +126,19 @@ describe('failing steps', () => {
     expect(failure?.message).toMatch(/^Training failed at step 1: ./);
     expect(stepsOf(log.events)).toEqual([]);
     expect(log.events[log.events.length - 1]).toEqual({ type: 'state', state: 'stopped' });
+  });
+});
+
+describe('failureMessage', () => {
+  it('adds what to change when an allocation failed', () => {
+    expect(failureMessage('Starting the run failed', new Error('memory access out of bounds'))).toBe(
+      'Starting the run failed: memory access out of bounds. The model probably does not fit in the memory of the backend: lower the hidden size, embedding size, vocabulary size, message length or batch size.',
+    );
+  });
+
+  it('keeps other reasons as they are, with one full stop', () => {
+    expect(failureMessage('Training failed at step 3', new Error('shapes do not match.'))).toBe('Training failed at step 3: shapes do not match.');
+    expect(failureMessage('Training failed at step 3', 'plain text')).toBe('Training failed at step 3: plain text.');
   });
 });
 

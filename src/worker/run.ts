@@ -19,7 +19,7 @@ import type { EvalRecord, MetricHistory, RunState, StepRecord, WorkerEvent } fro
 /** Sends a worker event; `transfer` lists buffers handed over without a copy. */
 export type PostEvent = (event: WorkerEvent, transfer?: Transferable[]) => void;
 
-/** How a run begins. */
+/** Options of a run's start. */
 export interface RunOptions {
   /** Build, restore and evaluate the run, then wait for `resume` or `stepOnce` before the first step. */
   startPaused?: boolean;
@@ -37,11 +37,15 @@ const PARK_POLL_MS = 10;
 /** Offset that separates the held-out image draw from the run's own generator. */
 const EVAL_SEED_OFFSET = 7919;
 
+/** Minimum time between two checkpoints taken after evaluations, in milliseconds. */
+const CHECKPOINT_MIN_INTERVAL_MS = 5_000;
+
 /**
- * Minimum time between two checkpoints taken after evaluations, in milliseconds. Each one reads
- * every weight back from the backend, which takes a noticeable pause on the largest models.
+ * A checkpoint reads every weight back from the backend, a noticeable pause on the largest models.
+ * So checkpoints after evaluations are spaced at least this many times their own duration apart,
+ * which keeps them to about 5% of the training time at most.
  */
-const CHECKPOINT_INTERVAL_MS = 30_000;
+const CHECKPOINT_COST_FACTOR = 20;
 
 export interface TrainingData {
   train: ImageSet;
@@ -77,6 +81,7 @@ export class TrainingRun {
   /** Step of the latest checkpoint; -1 before the first. */
   private checkpointStep = -1;
   private checkpointAt = 0;
+  private checkpointMs = 0;
   /** Serves the message inspector and the vocabulary explorer from this run's game and data. */
   readonly inspector: GameInspector;
 
@@ -113,8 +118,8 @@ export class TrainingRun {
   }
 
   /**
-   * Runs until stopped, finished or failed; resolves once the run has released its tensors. A
-   * step that diverges or throws ends the run with a `runFailed` event; a snapshot that does not
+   * Runs until stopped, finished or failed, and resolves once the run has released its tensors.
+   * A step that diverges or throws ends the run with a `runFailed` event. A snapshot that does not
    * fit the game rejects with a `SnapshotError` before the first step.
    */
   async run(): Promise<void> {
@@ -153,7 +158,8 @@ export class TrainingRun {
       const finished = this.config.maxSteps > 0 && this.step >= this.config.maxSteps;
       if (this.step % this.config.evalInterval === 0 || finished) {
         await this.evaluate();
-        if (performance.now() - this.checkpointAt >= CHECKPOINT_INTERVAL_MS) await this.checkpoint();
+        const interval = Math.max(CHECKPOINT_MIN_INTERVAL_MS, CHECKPOINT_COST_FACTOR * this.checkpointMs);
+        if (performance.now() - this.checkpointAt >= interval) await this.checkpoint();
       }
       if (finished) return;
       await yieldToMessages();
@@ -177,16 +183,17 @@ export class TrainingRun {
       const divergence = await this.trainOneStep();
       return divergence === null ? null : { step: failedStep, cause: 'diverged', message: divergence };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { step: failedStep, cause: 'failed', message: `Training failed at step ${failedStep}: ${reason}` };
+      return { step: failedStep, cause: 'failed', message: failureMessage(`Training failed at step ${failedStep}`, error) };
     }
   }
 
   /** Sends the run's state as a checkpoint, the state the page returns to after a fault. */
   private async checkpoint(): Promise<void> {
     this.checkpointStep = this.step;
-    this.checkpointAt = performance.now();
+    const started = performance.now();
     const bytes = await this.encodeState({ stepLog: [], evalLog: [] });
+    this.checkpointAt = performance.now();
+    this.checkpointMs = this.checkpointAt - started;
     this.post({ type: 'checkpoint', step: this.step, bytes }, [bytes]);
   }
 
@@ -379,6 +386,18 @@ export function evalRecordOf(step: number, metrics: Evaluation): EvalRecord {
   };
   if (metrics.rotationAccuracy !== undefined) record.rotationAccuracy = metrics.rotationAccuracy;
   return record;
+}
+
+/** Error messages of wasm and WebGPU when an allocation fails. */
+const OUT_OF_MEMORY_PATTERN = /out of memory|memory access out of bounds|allocation failed|array buffer allocation/i;
+
+/** Returns `prefix: <reason>`, with what to change when the reason is a failed allocation. */
+export function failureMessage(prefix: string, error: unknown): string {
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const hint = OUT_OF_MEMORY_PATTERN.test(reason)
+    ? ' The model probably does not fit in the memory of the backend: lower the hidden size, embedding size, vocabulary size, message length or batch size.'
+    : '';
+  return `${prefix}: ${reason}.${hint}`;
 }
 
 /** Lets queued messages (pause, stop) run between two steps without the 4 ms timer clamp. */

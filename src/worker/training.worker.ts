@@ -10,7 +10,7 @@ import { SnapshotError, decodeSnapshot } from '../game/snapshot';
 import { selectBackend, watchDeviceLoss } from './backend';
 import { answerInspectionRequest } from './inspection';
 import type { WorkerEvent, WorkerRequest } from './protocol';
-import { TrainingRun } from './run';
+import { TrainingRun, failureMessage } from './run';
 import { fetchWeightReader } from './weights';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -62,8 +62,8 @@ let heldEvents: { event: WorkerEvent; transfer: Transferable[] }[] | null = null
 
 /**
  * Sends a run's event. After a failed WebGPU step, it holds back that failure and the events after
- * it for `DEVICE_LOSS_GRACE_MS`: when the device turns out to be lost, the loss is reported instead
- * of the step it broke, and before the run's final `stopped` state.
+ * it for `DEVICE_LOSS_GRACE_MS`. When the device turns out to be lost, the page then learns of the
+ * loss instead of the step it broke, and before the run's final `stopped` state.
  */
 function postRunEvent(event: WorkerEvent, transfer: Transferable[] = []): void {
   if (heldEvents !== null) {
@@ -101,12 +101,23 @@ async function start(request: Extract<WorkerRequest, { type: 'start' }>): Promis
   const backbone = pretrainedBackboneOf(request.config);
   const weightsUrl = new URL(`${import.meta.env.BASE_URL}weights/`, self.location.origin).href;
   const pretrained = backbone === null ? null : await loadPretrained(backbone, fetchWeightReader(weightsUrl));
-  const current = new TrainingRun(request.config, data, postRunEvent, pretrained, snapshot, { startPaused: request.paused === true });
+  const startStep = snapshot?.progress.step ?? 0;
+  // A failure from here on may have left the backend out of memory: it is reported as a failed
+  // run, for which the page replaces the worker.
+  const failed = (error: unknown) => postRunEvent({ type: 'runFailed', step: startStep, cause: 'failed', message: failureMessage('Starting the run failed', error) });
+  let current: TrainingRun;
+  try {
+    current = new TrainingRun(request.config, data, postRunEvent, pretrained, snapshot, { startPaused: request.paused === true });
+  } catch (error) {
+    failed(error);
+    post({ type: 'state', state: 'stopped' });
+    return;
+  }
   run = current;
   runFinished = current.run().catch((error: unknown) => {
     // A saved run that does not fit its game is rejected before the first step.
-    const message = error instanceof SnapshotError ? `Resuming the saved run failed: ${error.message}` : `Starting the run failed: ${describe(error)}`;
-    post({ type: 'error', message });
+    if (error instanceof SnapshotError) post({ type: 'error', message: `Resuming the saved run failed: ${error.message}` });
+    else failed(error);
   });
 }
 
