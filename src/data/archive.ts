@@ -449,8 +449,9 @@ function missingBatchesMessage(
   origin: Cifar10FilesOrigin,
 ): string {
   const listedNames = files.slice(0, 20).map((file) => file.name);
+  // An archive is read with only its batch files kept, so an empty list means none of them was in it.
   const found = files.length === 0
-    ? 'no files'
+    ? origin === 'archive' ? 'no CIFAR-10 batch file' : 'no files'
     : listedNames.join(', ') + (files.length > listedNames.length ? ` and ${files.length - listedNames.length} more` : '');
   const expected = 'expected data_batch_N.bin (N = 1-5) and test_batch.bin';
 

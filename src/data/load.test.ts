@@ -309,7 +309,7 @@ describe('loadCifar10 from files', () => {
     const error = await rejection(loadCifar10({ kind: 'files', files: [dataFile('photos.tar.gz', archive)] }), Error);
 
     expect(error.message).toContain('photos.tar.gz: not a CIFAR-10 binary archive');
-    expect(error.message).toContain('found: no files');
+    expect(error.message).toContain('found: no CIFAR-10 batch file');
   });
 
   it('rejects a truncated archive', async () => {

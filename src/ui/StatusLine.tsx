@@ -42,6 +42,8 @@ function BackendItem() {
 
 function StepItems() {
   const latestStep = usePlayground((state) => state.latestStep);
+  // A paused or stopped run plays no games: its last speed would read as a current one.
+  const running = usePlayground((state) => state.runState === 'running');
   return (
     <>
       <div className="status-item">
@@ -59,7 +61,7 @@ function StepItems() {
       <div className="status-item">
         <span className="status-label">Games/s</span>
         <span className="status-value" data-testid="games-per-second">
-          {latestStep === null ? NO_VALUE : formatRate(latestStep.gamesPerSecond)}
+          {latestStep === null || !running ? NO_VALUE : formatRate(latestStep.gamesPerSecond)}
         </span>
       </div>
     </>
