@@ -80,6 +80,12 @@ test('a diverging run pauses at its last good state and resumes with a lower lea
   expect(Number.isFinite(await currentLoss(page))).toBe(true);
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-faults', String(divergedAt));
   await expect(page.getByTestId('setting-learningRate')).toHaveValue('0.001');
+  await expect(page.getByTestId('fault-notice')).toHaveCount(0);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  // A later pause is an ordinary one: the notice of the past divergence stays away.
+  await page.getByTestId('pause-button').click();
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'paused');
+  await expect(page.getByTestId('fault-notice')).toHaveCount(0);
   await page.getByTestId('stop-button').click();
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'stopped');
 });

@@ -13,7 +13,9 @@ export function FaultNotice({ client }: { client: TrainingClient }) {
   const fault = usePlayground((state) => state.faults[state.faults.length - 1]);
   const paused = usePlayground((state) => state.runState === 'paused');
   const learningRate = usePlayground((state) => state.runConfig?.learningRate ?? state.config.learningRate);
-  if (fault === undefined || fault.cause !== 'diverged' || !paused) return null;
+  // Once the run has trained past its last good state, the notice has done its job.
+  const step = usePlayground((state) => state.latestStep?.step ?? 0);
+  if (fault === undefined || fault.cause !== 'diverged' || !paused || step !== fault.checkpointStep) return null;
   // Keyed by the fault, so each new divergence suggests a rate below the one that diverged.
   return <LearningRateResume key={`${fault.step}-${fault.checkpointStep}`} client={client} step={fault.checkpointStep} learningRate={learningRate} />;
 }
