@@ -335,9 +335,10 @@ export class ReferentialGame {
    * Plays greedy games (most likely tokens, batch normalisation on its moving averages) on
    * held-out games: consecutive blocks of batchSize images, each image the target of one game
    * whose distractors are the rest of its block. A last partial block is skipped. A features
-   * tensor is a set in which the sender's views are the clean candidates.
+   * tensor is a set in which the sender's views are the clean candidates. `afterBlock` runs
+   * between blocks, so a caller can serve other requests meanwhile; they must not change the game.
    */
-  async evaluate(input: EvalSet | tf.Tensor2D, labels: ArrayLike<number> = []): Promise<Evaluation> {
+  async evaluate(input: EvalSet | tf.Tensor2D, labels: ArrayLike<number> = [], afterBlock: () => Promise<void> = async () => undefined): Promise<Evaluation> {
     const set: EvalSet = input instanceof tf.Tensor ? { senderFeatures: input, receiverFeatures: input, labels, quarterTurns: null } : input;
     const { batchSize } = this.config;
     const outcomes: GameOutcome[] = [];
@@ -351,6 +352,7 @@ export class ReferentialGame {
       for (let i = 0; predictions !== null && set.quarterTurns !== null && i < batchSize; i++) {
         if (predictions[i] === set.quarterTurns[start + i]) rotationsRight++;
       }
+      await afterBlock();
     }
     const metrics = summariseGames(outcomes);
     if (this.rotationHead === null || set.quarterTurns === null) return metrics;

@@ -350,7 +350,8 @@ export class TrainingRun {
     this.flushSteps();
     // A learned extractor has changed since the last evaluation.
     const set = this.evalSet !== null && !isExtractorTrainable(this.config.extractor) ? this.evalSet : this.computeEvalSet();
-    const metrics = await this.game.evaluate(set);
+    // Pause, stop and inspector requests are served between blocks; none of them changes the game.
+    const metrics = await this.game.evaluate(set, [], yieldToMessages);
     this.post({ type: 'eval', record: evalRecordOf(this.step, metrics) });
     this.evaluatedStep = this.step;
     await this.inspector.reportLanguage('when-due', this.post);
