@@ -96,7 +96,7 @@ test('a crashed worker is replaced and the run continues from its checkpoint', a
   await waitForStep(page, 4, 60_000);
   await page.getByTestId('pause-button').click();
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'paused');
-  // Pausing sends a checkpoint of the paused step once the loop has parked; the step in flight
+  // Pausing sends a checkpoint of the paused step once the loop has parked. The step in flight
   // when the pause arrived still completes, so the step is read again once the figures settle.
   await expect.poll(async () => page.getByTestId('checkpoint-step').textContent()).toBe(String(await currentStep(page)));
   await page.waitForTimeout(1000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../game/config';
 import { extractorPassesPerStep, lossForwardFlops, receiverForwardFlops, senderForwardFlops, trainingStepFlops, vggForwardFlops } from './flops';
 
-/** The paper's settings: VGG16, batch 128, hidden 512, embeddings 256, vocabulary 100, 5 tokens. */
+/** Havrylov & Titov's settings: VGG16, batch 128, hidden 512, embeddings 256, vocabulary 100, 5 tokens. */
 const PAPER: RunConfig = { ...DEFAULT_RUN_CONFIG };
 
 describe('vggForwardFlops', () => {

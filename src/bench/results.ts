@@ -8,7 +8,7 @@ export interface BenchCase {
   /** Extractor mode and variant, such as `learned/clean`. */
   name: string;
   config: RunConfig;
-  /** Why the case runs with other settings than its name says; null when it does not. */
+  /** Reason the case runs with other settings than its name states; null when it does not. */
   substitution: string | null;
   /** Untimed steps before the timed ones, after the feature cache is filled. */
   warmupSteps: number;
@@ -51,7 +51,7 @@ export interface BackendResult {
   backend: string;
   /** The backend as the table names it, such as `wasm` or `webgpu (software)`. */
   label: string;
-  /** Why the backend was not measured; null when it was. */
+  /** Reason the backend was not measured; null when it was. */
   skipped: string | null;
   /** Backend details worth printing: threads, SIMD, adapter, cross-origin isolation. */
   details: string;

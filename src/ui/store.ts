@@ -296,7 +296,7 @@ function eventUpdate(state: PlaygroundState, event: WorkerEvent): Partial<Playgr
     case 'saveFailed':
     case 'runFailed':
     case 'deviceLost':
-      // The training client handles these itself: they ask for an answer or a recovery, not for state.
+      // The training client handles these itself, because they call for a response or a recovery, not for state.
       return {};
   }
 }

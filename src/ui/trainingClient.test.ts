@@ -88,7 +88,9 @@ describe('recovery', () => {
     expect(setup.current().requests.map((sent) => sent.type)).toEqual(['loadData', 'start', 'start']);
     const request = setup.current().lastRequest();
     expect(request).toMatchObject({ type: 'start', config: CONFIG, paused: true });
-    expect(request?.type === 'start' && request.snapshot !== undefined ? new Uint8Array(request.snapshot) : null).toEqual(new Uint8Array(bytes));
+    const snapshot = request?.type === 'start' ? request.snapshot : undefined;
+    expect(snapshot).toBeDefined();
+    expect(new Uint8Array(snapshot ?? new ArrayBuffer(0))).toEqual(new Uint8Array(bytes));
 
     const state = setup.store.getState();
     expect(state.stepLog.map((record) => record.step)).toEqual([1, 2, 3, 4]);

@@ -113,7 +113,7 @@ export type WorkerEvent =
   /** The GPU device of the WebGPU backend was lost; the worker cannot continue on it. */
   | { type: 'deviceLost'; message: string };
 
-/** Why a run stopped on its own before its last step. */
+/** Cause of a run's stop before its last step. */
 export type RunFailure = 'diverged' | 'failed';
 
 /** Every step and evaluation record of a run, as saved with it. */
