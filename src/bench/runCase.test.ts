@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../game/config';
+import { TINY_CONFIG } from '../testing/fixtures';
 import { measureMatmul, runCase } from './runCase';
 import type { BenchCase } from './results';
 
-const TINY_CONFIG: RunConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  backbone: 'narrow',
-  vocabSize: 12,
-  maxLen: 3,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-};
+const TINY: RunConfig = { ...TINY_CONFIG, vocabSize: 12, maxLen: 3, seed: DEFAULT_RUN_CONFIG.seed };
 
 function tinyCase(settings: Partial<RunConfig>): BenchCase {
-  return { name: 'tiny', config: { ...TINY_CONFIG, ...settings }, substitution: null, warmupSteps: 1, timedSteps: 2, instrumentedSteps: 1 };
+  return { name: 'tiny', config: { ...TINY, ...settings }, substitution: null, warmupSteps: 1, timedSteps: 2, instrumentedSteps: 1 };
 }
 
 describe('runCase', () => {

@@ -1,26 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchFeeder } from './batches';
-import { DEFAULT_RUN_CONFIG, type RunConfig } from './config';
+import type { RunConfig } from './config';
 import { FeatureCache } from './featureCache';
 import { ReferentialGame } from './game';
 import { IMAGE_BYTES, rotateInto } from './images';
-import { Rng } from './random';
+import { TINY_CONFIG, randomImages } from '../testing/fixtures';
 
-const TINY: RunConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  backbone: 'narrow',
-  vocabSize: 10,
-  maxLen: 2,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-  seed: 6,
-};
+const TINY: RunConfig = TINY_CONFIG;
 
 function randomPixels(count: number, seed: number): Uint8Array {
-  const rng = new Rng(seed);
-  return Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256));
+  return randomImages(count, seed).pixels;
 }
 
 async function valuesOf(tensor: tf.Tensor): Promise<Float32Array> {

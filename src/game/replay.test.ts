@@ -1,29 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { messageTokenIds } from './agents';
-import { DEFAULT_RUN_CONFIG, EOS_TOKEN, type GameConfig } from './config';
+import { EOS_TOKEN, type GameConfig } from './config';
 import { ReferentialGame } from './game';
 import { IMAGE_BYTES, pixelBatch } from './images';
 import { cosineDistances } from './language';
 import { scoreGames, summariseGames } from './metrics';
-import { Rng } from './random';
+import { TINY_CONFIG, randomImages } from '../testing/fixtures';
 import { cosineDistanceMatrix, featuresOfImages, replayGames, sendGreedyMessages } from './replay';
 
-const CONFIG: GameConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  backbone: 'narrow',
-  vocabSize: 6,
-  maxLen: 3,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-  seed: 21,
-};
+const CONFIG: GameConfig = { ...TINY_CONFIG, vocabSize: 6, maxLen: 3, seed: 21 };
 const IMAGES = 24;
 
-function randomImages(count: number, seed: number): Uint8Array {
-  const rng = new Rng(seed);
-  return Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256));
+function randomPixels(count: number, seed: number): Uint8Array {
+  return randomImages(count, seed).pixels;
 }
 
 async function trainedGame(pixels: Uint8Array): Promise<ReferentialGame> {
@@ -40,7 +30,7 @@ async function trainedGame(pixels: Uint8Array): Promise<ReferentialGame> {
 
 describe('replayGames', () => {
   it('ranks targets exactly as evaluation does', async () => {
-    const pixels = randomImages(IMAGES, 1);
+    const pixels = randomPixels(IMAGES, 1);
     const labels = Array.from({ length: IMAGES }, (_, i) => i % 3);
     const game = await trainedGame(pixels);
     const features = featuresOfImages(game, pixels, Array.from({ length: IMAGES }, (_, i) => i), 10);
@@ -61,7 +51,7 @@ describe('replayGames', () => {
   });
 
   it('ranks like evaluation when the sender sees other images than the candidates', async () => {
-    const pixels = randomImages(IMAGES, 3);
+    const pixels = randomPixels(IMAGES, 3);
     const labels = Array.from({ length: IMAGES }, (_, i) => i % 4);
     const game = await trainedGame(pixels);
     const all = Array.from({ length: IMAGES }, (_, i) => i);
@@ -80,7 +70,7 @@ describe('replayGames', () => {
   });
 
   it('sends the same messages in any block size', async () => {
-    const pixels = randomImages(IMAGES, 2);
+    const pixels = randomPixels(IMAGES, 2);
     const game = await trainedGame(pixels);
     const features = featuresOfImages(game, pixels, Array.from({ length: IMAGES }, (_, i) => i), 8);
     const before = tf.memory().numTensors;

@@ -1,24 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RUN_CONFIG, type GameConfig } from './config';
+import type { GameConfig } from './config';
+import { TINY_CONFIG } from '../testing/fixtures';
 import { ReferentialGame, readStepFigures } from './game';
 import { IMAGE_BYTES, pixelBatch } from './images';
 import { Rng } from './random';
 import { STEP_PARTS, StepPartTimer } from './stepTiming';
 
-const TINY_CONFIG: GameConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  extractor: 'learned',
-  backbone: 'narrow',
-  vocabSize: 12,
-  maxLen: 3,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-  seed: 3,
-};
+const TINY: GameConfig = { ...TINY_CONFIG, extractor: 'learned', vocabSize: 12, maxLen: 3, seed: 3 };
 
-/** Losses and successes of `steps` training steps, timed or not, from a fresh game. */
 async function trainFigures(config: GameConfig, timer: StepPartTimer | null, steps: number): Promise<number[]> {
   const rng = new Rng(9);
   const pixels = Uint8Array.from({ length: config.batchSize * IMAGE_BYTES }, () => rng.int(256));
@@ -37,14 +27,14 @@ async function trainFigures(config: GameConfig, timer: StepPartTimer | null, ste
 
 describe('StepPartTimer', () => {
   it('leaves the step values unchanged', async () => {
-    const plain = await trainFigures(TINY_CONFIG, null, 3);
-    const timed = await trainFigures(TINY_CONFIG, new StepPartTimer(), 3);
+    const plain = await trainFigures(TINY, null, 3);
+    const timed = await trainFigures(TINY, new StepPartTimer(), 3);
     expect(timed).toEqual(plain);
   });
 
   it('times every trained part of a learned step', async () => {
     const timer = new StepPartTimer();
-    await trainFigures(TINY_CONFIG, timer, 1);
+    await trainFigures(TINY, timer, 1);
     for (const part of STEP_PARTS) expect(timer.times[part]).toBeGreaterThanOrEqual(0);
     expect(timer.times.extractor).toBeGreaterThan(0);
     expect(timer.times.sender).toBeGreaterThan(0);
@@ -56,9 +46,9 @@ describe('StepPartTimer', () => {
 
   it('keeps the tensor count flat', async () => {
     const timer = new StepPartTimer();
-    await trainFigures(TINY_CONFIG, timer, 1);
+    await trainFigures(TINY, timer, 1);
     const before = tf.memory().numTensors;
-    await trainFigures(TINY_CONFIG, timer, 2);
+    await trainFigures(TINY, timer, 2);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

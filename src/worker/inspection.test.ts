@@ -1,34 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { IMAGE_BYTES, type ImageSet } from '../data/cifar10';
+import { IMAGE_BYTES } from '../data/cifar10';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../game/config';
-import { Rng } from '../game/random';
+import { TINY_CONFIG, randomImages } from '../testing/fixtures';
 import { answerInspectionRequest, gatherPixels } from './inspection';
 import type { EvalRecord, LanguageReport, WorkerEvent } from './protocol';
 import { TrainingRun } from './run';
 
-const CONFIG: RunConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  backbone: 'narrow',
-  vocabSize: 6,
-  maxLen: 3,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-  evalInterval: 2,
-  evalGames: 16,
-  seed: 4,
-  backend: 'wasm',
-};
-
-function randomImageSet(count: number, seed: number): ImageSet {
-  const rng = new Rng(seed);
-  return {
-    count,
-    labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
-    pixels: Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256)),
-  };
-}
+const CONFIG: RunConfig = { ...TINY_CONFIG, vocabSize: 6, maxLen: 3, evalInterval: 2, evalGames: 16, maxSteps: DEFAULT_RUN_CONFIG.maxSteps, seed: 4, backend: 'wasm' };
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = performance.now() + 20_000;
@@ -44,7 +23,7 @@ function latest<T extends WorkerEvent['type']>(events: WorkerEvent[], type: T): 
 
 /** Starts a run, trains a few steps and pauses it; resolves once the pause has caught up. */
 async function pausedRun() {
-  const data = { train: randomImageSet(32, 1), test: randomImageSet(24, 2) };
+  const data = { train: randomImages(32, 1), test: randomImages(24, 2) };
   const events: WorkerEvent[] = [];
   const run = new TrainingRun(CONFIG, data, (event) => events.push(event));
   const finished = run.run();
@@ -106,7 +85,7 @@ describe('GameInspector on a paused run', () => {
 describe('GameInspector on a running run', () => {
   /** Trains `steps` steps, calling `during` after every step record; returns the losses and how many calls succeeded. */
   async function losses(steps: number, during: (run: TrainingRun) => Promise<unknown>): Promise<{ recorded: number[]; succeeded: number }> {
-    const data = { train: randomImageSet(32, 1), test: randomImageSet(24, 2) };
+    const data = { train: randomImages(32, 1), test: randomImages(24, 2) };
     const recorded: number[] = [];
     const inFlight: Promise<unknown>[] = [];
     const run = new TrainingRun({ ...CONFIG, maxSteps: steps }, data, (event) => {
@@ -132,7 +111,7 @@ describe('GameInspector on a running run', () => {
 
 describe('answerInspectionRequest', () => {
   it('sends pixels and transfers their buffer', async () => {
-    const test = randomImageSet(4, 3);
+    const test = randomImages(4, 3);
     const sent: { event: WorkerEvent; transfer: Transferable[] }[] = [];
     await answerInspectionRequest({ type: 'images', requestId: 7, split: 'test', indices: [2, 0] }, null, { train: test, test }, (event, transfer) => sent.push({ event, transfer }));
     const answer = sent[0];
@@ -147,7 +126,7 @@ describe('answerInspectionRequest', () => {
     const sent: WorkerEvent[] = [];
     await answerInspectionRequest({ type: 'inspect', requestId: 3, set: 'heldOut', game: 0 }, null, null, (event) => sent.push(event));
     expect(sent).toEqual([{ type: 'inspectionFailed', requestId: 3, message: expect.stringMatching(/no run to inspect/) }]);
-    const test = randomImageSet(2, 4);
+    const test = randomImages(2, 4);
     await answerInspectionRequest({ type: 'images', requestId: 4, split: 'test', indices: [5] }, null, { train: test, test }, (event) => sent.push(event));
     expect(sent[1]).toEqual({ type: 'inspectionFailed', requestId: 4, message: 'image index 5 is outside the 2 loaded images' });
   });

@@ -2,38 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ImageSet } from '../data/cifar10';
-import { DEFAULT_RUN_CONFIG, type RunConfig } from '../game/config';
+import type { RunConfig } from '../game/config';
+import { TINY_CONFIG, randomImages } from '../testing/fixtures';
 import { vggWeightShapes } from '../game/featureExtractor';
-import { IMAGE_BYTES } from '../game/images';
 import { type NamedWeight, type PretrainedWeights, loadPretrained } from '../game/pretrained';
 import { Rng } from '../game/random';
 import type { EvalRecord, StepRecord, WorkerEvent } from './protocol';
 import { TrainingRun } from './run';
 
 /** Every part of the game at toy sizes, on the narrow backbone. */
-const TINY: RunConfig = {
-  ...DEFAULT_RUN_CONFIG,
-  backbone: 'narrow',
-  vocabSize: 10,
-  maxLen: 2,
-  hiddenSize: 16,
-  embeddingSize: 8,
-  batchSize: 8,
-  evalGames: 8,
-  evalInterval: 2,
-  maxSteps: 3,
-  seed: 4,
-};
-
-function randomImages(count: number, seed: number): ImageSet {
-  const rng = new Rng(seed);
-  return {
-    count,
-    labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
-    pixels: Uint8Array.from({ length: count * IMAGE_BYTES }, () => rng.int(256)),
-  };
-}
+const TINY: RunConfig = { ...TINY_CONFIG, evalInterval: 2, maxSteps: 3, seed: 4 };
 
 /** Random VGG weights of the narrow layout, standing in for ImageNet ones. */
 function narrowPretrained(): PretrainedWeights {
