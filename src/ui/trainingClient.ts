@@ -164,6 +164,9 @@ interface Checkpoint {
   bytes: ArrayBuffer;
 }
 
+/** A `start` request that restores a saved run paused. */
+type PausedStart = Extract<WorkerRequest, { type: 'start' }> & { snapshot: ArrayBuffer };
+
 /** Origin of the worker's images, so that a new worker can load them again. */
 type DataOrigin = { kind: 'url' } | { kind: 'files'; files: readonly File[] };
 
@@ -199,7 +202,7 @@ export function createTrainingClient(
   let dataOrigin: DataOrigin | null = null;
   let requestedOrigin: DataOrigin | null = null;
   /** A start request that waits for a new worker to load the images. */
-  let startAfterLoad: WorkerRequest | null = null;
+  let startAfterLoad: PausedStart | null = null;
   let recoveriesWithoutProgress = 0;
 
   const post = (request: WorkerRequest, transfer: Transferable[] = []): void => {
@@ -210,11 +213,8 @@ export function createTrainingClient(
     worker.postMessage(request, transfer);
   };
 
-  const startFrom = (config: RunConfig, bytes: ArrayBuffer, paused: boolean): WorkerRequest & { snapshot: ArrayBuffer } => {
-    // A copy goes to the worker, so the page's copy stays usable for the next recovery.
-    const snapshot = bytes.slice(0);
-    return { type: 'start', config, snapshot, paused };
-  };
+  /** Returns a request that restores a saved run paused; its copy of `bytes` is transferred, so the page keeps its own. */
+  const startPaused = (config: RunConfig, bytes: ArrayBuffer): PausedStart => ({ type: 'start', config, snapshot: bytes.slice(0), paused: true });
 
   const loadData = (origin: DataOrigin): void => {
     requestedOrigin = origin;
@@ -243,7 +243,7 @@ export function createTrainingClient(
 
     recoveriesWithoutProgress += 1;
     store.getState().runRecovered({ cause: fault.cause, step: fault.step, checkpointStep: checkpoint.step, message: recoveryMessage(fault, checkpoint.step) });
-    const request = startFrom(runConfig, checkpoint.bytes, true);
+    const request = startPaused(runConfig, checkpoint.bytes);
     if (fault.newWorker && dataOrigin !== null) {
       // The new worker has no images yet: the run restarts once they are loaded.
       startAfterLoad = request;
@@ -276,7 +276,7 @@ export function createTrainingClient(
           const request = startAfterLoad;
           startAfterLoad = null;
           queue.enqueue(event);
-          post(request, 'snapshot' in request && request.snapshot !== undefined ? [request.snapshot] : []);
+          post(request, [request.snapshot]);
           return;
         }
         break;
@@ -355,7 +355,7 @@ export function createTrainingClient(
       checkpoint = { step: run.step, bytes: run.bytes };
       recoveriesWithoutProgress = 0;
       store.getState().loadRun(run.config, run.history);
-      const request = startFrom(run.config, run.bytes, true);
+      const request = startPaused(run.config, run.bytes);
       post(request, [request.snapshot]);
     },
     ...createInspectionCommands(post),
