@@ -61,7 +61,7 @@ test('bad data files are rejected by name and the loaded images stay', async ({ 
   await expect(page.getByTestId('train-button')).toBeEnabled();
 });
 
-test('a diverging run pauses at its last good state and resumes with a lower learning rate', async ({ page }) => {
+test('diverging run resumes at a lower rate', async ({ page }) => {
   await openLink(page, `${SMALL_RUN}&learningRate=1e25`);
   await page.getByTestId('train-button').click();
 

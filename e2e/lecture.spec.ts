@@ -87,7 +87,7 @@ test('lecture mode screenshots', async ({ page }) => {
 
   await page.getByTestId('lecture-mode-toggle').click();
   await page.getByTestId('lecture-mode-toggle').blur();
-  // What the room sees: the run controls with the charts below them, then the inspector.
+  // The projected view: the run controls with the charts below them, then the inspector.
   await page.getByTestId('run-state').evaluate((element) => element.closest('.status-line')?.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: path.join(folder, 'lecture-1920x1080.png') });
   await page.getByTestId('inspector').evaluate((element) => element.scrollIntoView({ block: 'start' }));

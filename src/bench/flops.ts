@@ -2,8 +2,8 @@
  * Analytical count of the floating-point operations of one training step, for model FLOP
  * utilisation.
  *
- * Only matrix products and convolutions are counted, at 2 FLOPs per multiply-add: a product of
- * [m, k] by [k, n] is 2mkn, and a 3x3 'same' convolution over an h x w map is 2hw * 9 * Cin * Cout
+ * Only matrix products and convolutions are counted, at 2 FLOPs per multiply-add. A product of
+ * [m, k] by [k, n] is 2mkn. A 3x3 'same' convolution over an h x w map is 2hw * 9 * Cin * Cout
  * per image. The zero padding's taps count, because the kernels compute them. Element-wise work
  * (biases, gates, batch normalisation, softmax, pooling, the hinge loss, Adam) is left out: it is
  * linear in the activations rather than in activations x weights, and for these models it is

@@ -4,7 +4,7 @@
  * Backends such as WebGPU run kernels asynchronously, so the time between two calls measures
  * nothing until the results are waited for. A `StepPartTimer` waits for one element of each boundary's
  * tensors before it reads the clock. That synchronisation is overhead an ordinary step does not
- * have, so an instrumented step is slower than an uninstrumented one; on wasm, whose kernels run
+ * have, so an instrumented step is slower than an uninstrumented one. On wasm, whose kernels run
  * synchronously, the difference is small.
  */
 import * as tf from '@tensorflow/tfjs';

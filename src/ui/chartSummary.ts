@@ -51,7 +51,7 @@ function describeLine(line: SummaryLine, latestStep: number): string {
 
 /**
  * Returns a sentence such as "Training loss: 120 points from step 1 to 120. loss: latest 3.2 at
- * step 120, minimum 3.1, maximum 50, falling." `steps` holds the step of each point.
+ * step 120, minimum 3.1, maximum 50, falling." `steps` contains the step of each point.
  */
 export function chartSummary(title: string, steps: readonly number[], lines: readonly SummaryLine[]): string {
   const first = steps[0];

@@ -54,7 +54,7 @@ describe('a run started paused', () => {
 });
 
 describe('divergence', () => {
-  it('ends the run with runFailed at the diverged step, after a checkpoint of a good state', async () => {
+  it('ends the run at the diverged step', async () => {
     const log = new EventLog();
     await new TrainingRun({ ...TINY_CONFIG, learningRate: DIVERGING_RATE }, TINY_DATA, log.post).run();
 

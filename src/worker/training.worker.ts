@@ -76,9 +76,9 @@ function postRunEvent(event: WorkerEvent, transfer: Transferable[] = []): void {
   }
   heldEvents = [{ event, transfer }];
   setTimeout(() => {
-    const held = heldEvents ?? [];
+    const released = heldEvents ?? [];
     heldEvents = null;
-    for (const { event: heldEvent, transfer: heldTransfer } of held) {
+    for (const { event: heldEvent, transfer: heldTransfer } of released) {
       if (!(deviceLost && heldEvent.type === 'runFailed')) post(heldEvent, heldTransfer);
     }
   }, DEVICE_LOSS_GRACE_MS);
